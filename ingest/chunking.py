@@ -1,0 +1,94 @@
+"""Articles → llama-index nodes sized to the embedding model's window, with citable metadata."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from llama_index.core import Document
+from llama_index.core.node_parser import SentenceSplitter
+from llama_index.core.schema import TextNode
+
+from ingest.reader import Article, read_articles
+from rag.config import Settings
+from rag.lexical import PolishAnalyzer, terms_for_index
+from rag.text import sentence_splitter_fn
+
+# Shown to the embedding model with the chunk (the title says which visit a sentence is about);
+# everything else is bookkeeping that would only blur the vector.
+EMBEDDED_METADATA = ("title", "date_text")
+
+
+def make_splitter(settings: Settings) -> SentenceSplitter:
+    """llama-index's sentence-aware splitter, counting the model's own tokens, Polish sentence rules."""
+    from rag.embedding import model_tokenizer
+
+    return SentenceSplitter(
+        chunk_size=settings.chunk_tokens,
+        chunk_overlap=settings.chunk_overlap,
+        tokenizer=model_tokenizer(settings),
+        chunking_tokenizer_fn=sentence_splitter_fn,
+        paragraph_separator="\n\n",
+    )
+
+
+def article_document(article: Article) -> Document:
+    metadata = {
+        "source": article.source,
+        "path": article.path,
+        "title": article.title,
+        "date": article.date,
+        "date_text": article.date_text,
+        "article": article.index,
+        "file_hash": article.file_hash,
+    }
+    hidden = [k for k in metadata if k not in EMBEDDED_METADATA]
+    return Document(
+        text=article.text,
+        metadata=metadata,
+        excluded_embed_metadata_keys=hidden,
+        excluded_llm_metadata_keys=hidden,
+        metadata_template="{value}",
+        text_template="{metadata_str}\n\n{content}",
+    )
+
+
+def chunk_articles(articles: list[Article], splitter: SentenceSplitter, analyzer: PolishAnalyzer) -> list[TextNode]:
+    """Split each article and give every chunk a stable id, source offsets, a hash and BM25 terms."""
+    nodes: list[TextNode] = []
+    for article in articles:
+        document = article_document(article)
+        for position, node in enumerate(splitter.get_nodes_from_documents([document])):
+            start = article.start_char + (node.start_char_idx or 0)
+            end = article.start_char + (node.end_char_idx or len(node.text))
+            node.id_ = hashlib.sha1(
+                f"{article.path}|{article.file_hash}|{article.index}|{position}".encode()
+            ).hexdigest()[:24]
+            node.relationships = {}  # the per-article Document is transient; Chroma needs no links
+            node.metadata.update(
+                chunk=position,
+                start_char=start,
+                end_char=end,
+                content_hash=hashlib.sha256(node.text.encode()).hexdigest()[:16],
+                terms=terms_for_index(analyzer, article.title, node.text),
+            )
+            node.excluded_embed_metadata_keys = [*node.excluded_embed_metadata_keys, "chunk", "start_char",
+                                                 "end_char", "content_hash", "terms"]
+            node.excluded_llm_metadata_keys = node.excluded_embed_metadata_keys
+            nodes.append(node)
+    return nodes
+
+
+def chunk_file(path: Path, settings: Settings) -> list[TextNode]:
+    return chunk_articles(read_articles(path), make_splitter(settings), PolishAnalyzer())
+
+
+def corpus_files(directory: Path) -> list[Path]:
+    from ingest.reader import SUPPORTED_SUFFIXES
+
+    return sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
+
+
+def corpus_chunk_texts(settings: Settings) -> list[str]:
+    """The text of every chunk of the configured corpus (used by the embedding parity test)."""
+    return [node.text for path in corpus_files(settings.corpus_dir) for node in chunk_file(path, settings)]

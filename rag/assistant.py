@@ -1,0 +1,128 @@
+"""The query engine: question → retrieval → evidence → refusal or cited answer; topic → briefing."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+
+from llama_index.core.schema import NodeWithScore, QueryBundle
+
+from rag.briefing import Briefer
+from rag.composer import build_composer
+from rag.config import Settings
+from rag.embedding import load_embed_model, model_fingerprint
+from rag.errors import EmptyIndex, InvalidQuestion
+from rag.evidence import Evidence, SentenceScorer, idf_table
+from rag.followup import resolve
+from rag.lexical import PolishAnalyzer
+from rag.refusal import RefusalPolicy
+from rag.render import render_answer, render_refusal
+from rag.retrieval import DENSE_SCORE, KEYWORD_SCORE, build_retriever
+from rag.store import ChunkStore
+from rag.text import detect_lang
+from rag.types import Answer, Briefing, Passage
+
+BRIEF_CANDIDATES = 30
+
+
+class Assistant:
+    """Loads the model, the store and the keyword index once; answers many questions."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings.load()
+        self.embed_model = load_embed_model(self.settings)
+        self.store = ChunkStore(self.settings, model_fingerprint(self.settings))
+        chunks = self.store.all_chunks()
+        if not chunks:
+            raise EmptyIndex("The index is empty. Run `rag ingest` first.")
+        self.retriever = build_retriever(self.settings, self.store, self.embed_model)
+        self.brief_retriever = build_retriever(
+            self.settings.replace(candidates=BRIEF_CANDIDATES), self.store, self.embed_model
+        )
+        self.analyzer = PolishAnalyzer()
+        terms = [c.metadata.get("terms", "").split() for c in chunks]
+        idf = idf_table(terms)
+        self.vocabulary = {k: v for c in chunks for k, v in self.analyzer.surface_to_lemma(c.text).items()}
+        self.scorer = SentenceScorer(self.embed_model, self.analyzer, idf)
+        self.composer = build_composer(self.settings)
+        self.refusal = RefusalPolicy(self.settings.refusal_threshold)
+        self.briefer = Briefer(known_terms=set(idf))
+
+    def ask(self, question: str, history: list[str] | None = None) -> Answer:
+        """Answer ``question``; ``history`` (earlier questions, oldest first) resolves follow-ups."""
+        timings: dict[str, float] = {}
+        with _timer(timings, "total"):
+            question = self._validate(question)
+            lang = detect_lang(question)
+            query = resolve(question, history or [], self._terms)
+            evidence = self._evidence(question, query, lang, self.retriever, self.settings.top_k, timings)
+            confidence = self.refusal.confidence(evidence)
+            with _timer(timings, "compose"):
+                refused = self.refusal.run(evidence)
+                if refused:
+                    text, citations = render_refusal(evidence.passages, lang)
+                    sentences = []
+                else:
+                    text, sentences, citations = render_answer(self.composer.run(evidence), lang)
+        return Answer(
+            question=question, answer=text, refused=refused, citations=citations, sentences=sentences,
+            lang=lang, retrieval_query=query, confidence=confidence, passages=evidence.passages,
+            timings_ms=timings,
+        )
+
+    def brief(self, topic: str) -> Briefing:
+        """A chronological, cited briefing on a topic, partner or period."""
+        timings: dict[str, float] = {}
+        with _timer(timings, "total"):
+            topic = self._validate(topic)
+            lang = detect_lang(topic)
+            evidence = self._evidence(topic, topic, lang, self.brief_retriever, BRIEF_CANDIDATES, timings)
+            with _timer(timings, "compose"):
+                briefing = self.briefer.run(topic, evidence, self.scorer.coverage)
+        briefing.timings_ms = timings
+        return briefing
+
+    def _evidence(self, question: str, query: str, lang: str, retriever, top_k: int,
+                  timings: dict[str, float]) -> Evidence:
+        with _timer(timings, "embed"):
+            vector = self.embed_model.get_query_embedding(query)
+        with _timer(timings, "retrieve"):
+            hits = retriever.retrieve(QueryBundle(query_str=query, embedding=vector))
+        passages = [_passage(hit) for hit in hits[:top_k]]
+        with _timer(timings, "score"):
+            return self.scorer.run(question, lang, self._terms(query), vector, passages)
+
+    def _terms(self, text: str) -> list[str]:
+        return self.analyzer.query_terms(text, self.vocabulary)
+
+    def _validate(self, question: str) -> str:
+        question = " ".join((question or "").split())
+        if not question:
+            raise InvalidQuestion("The question is empty. / Pytanie jest puste.")
+        limit = self.settings.max_question_chars
+        if len(question) > limit:
+            raise InvalidQuestion(
+                f"The question is {len(question)} characters long; the limit is {limit}. "
+                f"/ Pytanie ma {len(question)} znaków; limit to {limit}."
+            )
+        return question
+
+
+def _passage(hit: NodeWithScore) -> Passage:
+    m = hit.node.metadata
+    return Passage(
+        chunk_id=hit.node.node_id, text=hit.node.get_content(), source=m.get("source", ""),
+        title=m.get("title", ""), date=m.get("date", ""), date_text=m.get("date_text", ""),
+        article=int(m.get("article", 0)), start_char=int(m.get("start_char", 0)),
+        end_char=int(m.get("end_char", 0)), score=float(hit.score or 0.0),
+        dense_score=m.get(DENSE_SCORE), keyword_score=float(m.get(KEYWORD_SCORE, 0.0)),
+    )
+
+
+@contextmanager
+def _timer(timings: dict[str, float], name: str):
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[name] = timings.get(name, 0.0) + (time.perf_counter() - start) * 1000

@@ -1,0 +1,110 @@
+"""Composers turn evidence into claims, each tied to the passage it came from.
+
+``Composer.run`` is the thin public method (it drops empty output and enforces the length budget);
+a subclass implements ``_compose`` only. Retrieval never changes when the composer does.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from rag.config import Settings
+from rag.evidence import Evidence, Sentence
+from rag.types import Passage
+
+LIST_QUESTION = re.compile(
+    r"^\s*(a\s+)?(jakie|jakich|jakimi|które|ktore|których|ktorych|wymień|wymien|kto\s+(był|byl|brał|bral|wszedł|wszedl)"
+    r"|kim\s+byli|co\s+zwiedz|which|what\s+(institutions|places|programmes|programs|projects|organi[sz]ations)"
+    r"|list|name\s+the|who\s+(were|was\s+in))",
+    re.IGNORECASE,
+)
+_ENUM_SPLIT = re.compile(r",\s+a\s+także\s+|,\s+oraz\s+|\s+oraz\s+|,\s+")
+
+
+@dataclass
+class Claim:
+    """A piece of answer text and the passages that support it (quoted verbatim by extractive)."""
+
+    text: str
+    passages: list[Passage]
+    bullet: bool = False
+
+
+class Composer(ABC):
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def run(self, evidence: Evidence) -> list[Claim]:
+        claims = [c for c in self._compose(evidence) if c.text.strip() and c.passages]
+        return claims
+
+    @abstractmethod
+    def _compose(self, evidence: Evidence) -> list[Claim]: ...
+
+
+class ExtractiveComposer(Composer):
+    """Quotes the sentences that best answer the question, in document order, each with its source.
+
+    Takes the best sentence, then any close to it; for a question spanning several documents the best
+    sentence of every document that scores near the top, so each relevant document speaks.
+    """
+
+    margin = 0.05
+    source_margin = 0.08
+
+    def _compose(self, evidence: Evidence) -> list[Claim]:
+        ranked = _unique(sorted(evidence.sentences, key=lambda s: -s.score))
+        if not ranked:
+            return []
+        top = ranked[0].score
+        limit = self.settings.max_answer_sentences
+        chosen = [s for s in ranked if s.score >= top - self.margin][:limit]
+        for sentence in evidence.best_per_source().values():
+            if sentence not in chosen and sentence.score >= top - self.source_margin and len(chosen) <= limit:
+                chosen.append(sentence)
+        chosen.sort(key=lambda s: (s.rank, s.position))
+        as_list = bool(LIST_QUESTION.search(evidence.question))
+        claims: list[Claim] = []
+        for sentence in chosen:
+            claims += _as_list(sentence) if as_list else [Claim(sentence.text, [sentence.passage])]
+        return claims
+
+
+def _unique(sentences: list[Sentence]) -> list[Sentence]:
+    """Overlapping chunks repeat sentences; keep the best-scored copy of each."""
+    seen: set[str] = set()
+    kept = []
+    for sentence in sentences:
+        if sentence.text not in seen:
+            seen.add(sentence.text)
+            kept.append(sentence)
+    return kept
+
+
+def _as_list(sentence: Sentence) -> list[Claim]:
+    """"Goście zwiedzą m.in.: A, B oraz C." → the lead-in, then one bullet per item, each verbatim."""
+    text = sentence.text
+    colon = text.find(":")
+    if colon < 0:
+        return [Claim(text, [sentence.passage])]
+    items = [i.strip(" .;") for i in _ENUM_SPLIT.split(text[colon + 1 :]) if i.strip(" .;")]
+    if len(items) < 3 or any(len(i) > 160 for i in items):
+        return [Claim(text, [sentence.passage])]
+    lead = Claim(text[: colon + 1].strip(), [sentence.passage])
+    return [lead, *(Claim(item, [sentence.passage], bullet=True) for item in items)]
+
+
+COMPOSERS = {"extractive": ExtractiveComposer}
+
+
+def build_composer(settings: Settings) -> Composer:
+    if settings.composer == "llm":
+        from rag.llm_composer import LLMComposer
+
+        return LLMComposer(settings)
+    try:
+        return COMPOSERS[settings.composer](settings)
+    except KeyError:
+        raise ValueError(f"unknown composer {settings.composer!r}; choose extractive or llm") from None

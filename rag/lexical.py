@@ -1,0 +1,98 @@
+"""Polish-aware keyword analysis: lemmas from Morfeusz 2, folded so typed-without-diacritics queries meet.
+
+"delegacji", "delegacja" and "delegację" all become ``delegacja``; "Frankfurcie" becomes ``frankfurt``.
+A query word Morfeusz does not know (usually one typed without diacritics, "jestes") is looked up in
+the indexed vocabulary by its folded surface form, which maps it to the lemma it has in the documents.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from rag.text import fold, words
+
+# Hand-written: NLTK has no Polish stop-word list and these function words only add noise to BM25.
+POLISH_STOPWORDS = frozenset(
+    fold(w)
+    for w in """
+    a aby albo ale ani az bardzo bez bo by byc byl byla bylo byly cala caly co czy dla do gdy gdzie
+    i ich ile im innych ja jak jaka jaki jakie jakim jakich jako je jego jej jest jestem jeszcze juz
+    kiedy kto ktora ktore ktorego ktorej ktory ktorych ktorym ku lub ma maja mi mie miec moze na nad
+    nam nas nie niech nim o od oraz on ona one oni po pod podczas przez przy sie sa soba swoj ta tak
+    takze tam te tego tej ten to tu tutaj tylko tym u w we wiec wraz z za ze zas zostal byc mowic
+    m.in in r br ds ul tel pt pn nt oba obu
+    the a an of in on for to and or is are was were be been what who whom when where which how
+    did does do about with from at by this that these those it its there their they me tell
+    """.split()
+)
+
+
+@cache
+def _morfeusz():
+    import morfeusz2
+
+    return morfeusz2.Morfeusz(generate=False, expand_tags=False)
+
+
+def _lemma(base: str) -> str:
+    # Morfeusz marks homonyms as "sam:A", "sam:S"; the part after ":" is not part of the word.
+    return fold(base.split(":", 1)[0])
+
+
+class PolishAnalyzer:
+    """Turns text into BM25 terms. ``lemmatize=False`` gives folded surface words (the ablation)."""
+
+    def __init__(self, lemmatize: bool = True) -> None:
+        self.lemmatize = lemmatize
+
+    def document_terms(self, text: str) -> list[str]:
+        """Terms of an indexed text: every distinct lemma of each word (Morfeusz may offer several)."""
+        if not self.lemmatize:
+            return self._surface_terms(text)
+        terms: list[str] = []
+        for surface, lemmas in self._analyse(text):
+            terms.extend(lemmas if lemmas is not None else [fold(surface)])
+        return [t for t in terms if t not in POLISH_STOPWORDS]
+
+    def query_terms(self, text: str, vocabulary: dict[str, str] | None = None) -> list[str]:
+        """Terms of a query; unknown words are mapped through ``vocabulary`` (folded surface → lemma)."""
+        if not self.lemmatize:
+            return self._surface_terms(text)
+        vocabulary = vocabulary or {}
+        terms: list[str] = []
+        for surface, lemmas in self._analyse(text):
+            if lemmas is None:
+                folded = fold(surface)
+                lemmas = [vocabulary.get(folded, folded)]
+            terms.extend(lemmas)
+        return [t for t in terms if t not in POLISH_STOPWORDS]
+
+    def surface_to_lemma(self, text: str) -> dict[str, str]:
+        """Folded surface form → first lemma, for resolving query words typed without diacritics."""
+        mapping: dict[str, str] = {}
+        for surface, lemmas in self._analyse(text):
+            if lemmas:
+                mapping.setdefault(fold(surface), lemmas[0])
+        return mapping
+
+    def _surface_terms(self, text: str) -> list[str]:
+        return [t for t in (fold(w) for w in words(text)) if t not in POLISH_STOPWORDS]
+
+    def _analyse(self, text: str) -> list[tuple[str, list[str] | None]]:
+        """(surface, distinct lemmas) per word position; ``None`` lemmas for words Morfeusz doesn't know."""
+        by_position: dict[tuple[int, int], tuple[str, list[str] | None]] = {}
+        for start, end, (orth, base, tag, *_rest) in _morfeusz().analyse(text):
+            if tag == "interp":
+                continue
+            surface, lemmas = by_position.get((start, end), (orth, None))
+            if tag != "ign":
+                lemmas = lemmas or []
+                if _lemma(base) not in lemmas:
+                    lemmas.append(_lemma(base))
+            by_position[(start, end)] = (surface, lemmas)
+        return list(by_position.values())
+
+
+def terms_for_index(analyzer: PolishAnalyzer, title: str, text: str) -> str:
+    """The space-joined terms stored with a chunk in Chroma (title counts: it names the visit)."""
+    return " ".join(analyzer.document_terms(f"{title}\n{text}"))

@@ -1,0 +1,85 @@
+"""Numbers citations and writes the answer text in the question's language."""
+
+from __future__ import annotations
+
+from rag.composer import Claim
+from rag.types import AnswerSentence, Citation, Passage
+
+PHRASES = {
+    "pl": {
+        "lead": "Według dokumentów:",
+        "refusal": "Dokumenty nie odpowiadają na to pytanie. Najbliższe fragmenty:",
+        "empty": "Dokumenty nie odpowiadają na to pytanie.",
+        "brief_lead": "Briefing: {topic}",
+        "brief_refusal": "Dokumenty nie zawierają informacji na ten temat.",
+        "undated": "data nieznana",
+        "sources": "Źródła",
+    },
+    "en": {
+        "lead": "According to the documents (quoted in Polish):",
+        "refusal": "The documents don't say. The closest passages are:",
+        "empty": "The documents don't say.",
+        "brief_lead": "Briefing: {topic}",
+        "brief_refusal": "The documents hold nothing on this topic.",
+        "undated": "date unknown",
+        "sources": "Sources",
+    },
+}
+
+
+def phrase(lang: str, key: str) -> str:
+    return PHRASES.get(lang, PHRASES["pl"])[key]
+
+
+class CitationBook:
+    """Gives each cited passage a number, in order of first citation."""
+
+    def __init__(self) -> None:
+        self.citations: list[Citation] = []
+        self._numbers: dict[str, int] = {}
+
+    def cite(self, passage: Passage) -> int:
+        if passage.chunk_id not in self._numbers:
+            n = len(self.citations) + 1
+            self._numbers[passage.chunk_id] = n
+            self.citations.append(Citation.from_passage(n, passage))
+        return self._numbers[passage.chunk_id]
+
+
+def markers(numbers: list[int]) -> str:
+    return "".join(f"[{n}]" for n in numbers)
+
+
+def render_answer(claims: list[Claim], lang: str) -> tuple[str, list[AnswerSentence], list[Citation]]:
+    book = CitationBook()
+    sentences = []
+    lines = [phrase(lang, "lead")]
+    for claim in claims:
+        numbers = [book.cite(p) for p in claim.passages]
+        sentences.append(AnswerSentence(claim.text, numbers))
+        lines.append(f"{'- ' if claim.bullet else ''}{claim.text} {markers(numbers)}")
+    return "\n".join(lines), sentences, book.citations
+
+
+def render_refusal(passages: list[Passage], lang: str, show: int = 3) -> tuple[str, list[Citation]]:
+    """The refusal names the closest passages so the user can judge for themselves."""
+    if not passages:
+        return phrase(lang, "empty"), []
+    book = CitationBook()
+    lines = [phrase(lang, "refusal")]
+    for passage in passages[:show]:
+        n = book.cite(passage)
+        when = passage.date or passage.date_text or phrase(lang, "undated")
+        lines.append(f"- {passage.title or passage.source} ({when}) [{n}]")
+    return "\n".join(lines), book.citations
+
+
+def render_sources(citations: list[Citation], lang: str, width: int = 300) -> str:
+    """The numbered source list printed under an answer in the terminal."""
+    lines = [f"{phrase(lang, 'sources')}:"]
+    for c in citations:
+        when = c.date or c.date_text or phrase(lang, "undated")
+        excerpt = " ".join(c.text.split())
+        excerpt = excerpt if len(excerpt) <= width else excerpt[: width - 1] + "…"
+        lines.append(f"[{c.n}] {c.source} — {c.title} ({when})\n    “{excerpt}”")
+    return "\n".join(lines)

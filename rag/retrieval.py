@@ -1,0 +1,154 @@
+"""Dense, keyword (BM25 over Polish lemmas) and hybrid retrievers, as llama-index retrievers.
+
+The keyword index is rebuilt from Chroma at load time from the lemmas stored with every chunk, so it
+survives restarts and can never drift from the vectors after a re-ingest or a deletion (llama-index's
+``BM25Retriever`` persists separately and forgets a custom stemmer on reload). Building it needs no
+lemmatisation and takes milliseconds per thousand chunks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import bm25s
+import numpy as np
+from llama_index.core import VectorStoreIndex
+from llama_index.core.retrievers import BaseRetriever
+from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
+
+from rag.config import Settings
+from rag.lexical import PolishAnalyzer
+from rag.store import ChunkStore, StoredChunk
+
+DENSE_SCORE = "dense_score"
+KEYWORD_SCORE = "keyword_score"
+RRF_K = 10  # small: with a few dozen candidates, ranks beyond ~10 should weigh little
+
+
+class KeywordRetriever(BaseRetriever):
+    """BM25 (bm25s) over the lemmas stored in Chroma, or over folded surface words for the ablation."""
+
+    def __init__(self, chunks: list[StoredChunk], top_k: int, lemmatize: bool = True) -> None:
+        super().__init__()
+        self.analyzer = PolishAnalyzer(lemmatize=lemmatize)
+        self.top_k = top_k
+        self.nodes = [_node(chunk) for chunk in chunks]
+        self.vocabulary: dict[str, str] = {}
+        if lemmatize:
+            corpus = [chunk.metadata.get("terms", "").split() for chunk in chunks]
+            for chunk in chunks:
+                self.vocabulary.update(self.analyzer.surface_to_lemma(chunk.text))
+        else:
+            corpus = [self.analyzer.document_terms(f"{c.metadata.get('title', '')}\n{c.text}") for c in chunks]
+        self.bm25 = bm25s.BM25()
+        self.bm25.index(corpus, show_progress=False)
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        terms = self.analyzer.query_terms(query_bundle.query_str, self.vocabulary)
+        if not terms or not self.nodes:
+            return []
+        scores = self.bm25.get_scores(terms)
+        order = np.argsort(-scores)[: self.top_k]
+        hits = []
+        for i in order:
+            if scores[i] <= 0:
+                break
+            node = self.nodes[i].model_copy(deep=True)
+            node.metadata[KEYWORD_SCORE] = float(scores[i])
+            hits.append(NodeWithScore(node=node, score=float(scores[i])))
+        return hits
+
+
+class DenseRetriever(BaseRetriever):
+    """llama-index's vector retriever over the Chroma store, reporting cosine similarity."""
+
+    def __init__(self, store: ChunkStore, embed_model, top_k: int) -> None:
+        super().__init__()
+        index = VectorStoreIndex.from_vector_store(store.vector_store(), embed_model=embed_model)
+        self.inner = index.as_retriever(similarity_top_k=top_k)
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        hits = self.inner.retrieve(query_bundle)
+        for hit in hits:
+            # ChromaVectorStore reports exp(-cosine distance); the refusal check wants the cosine.
+            cosine = 1.0 + math.log(max(hit.score or 0.0, 1e-12))
+            hit.node.metadata[DENSE_SCORE] = cosine
+            hit.score = cosine
+        return hits
+
+
+class HybridRetriever(BaseRetriever):
+    """Weighted reciprocal-rank fusion of dense and keyword hits.
+
+    Written as a retriever of its own rather than ``QueryFusionRetriever`` because the answer step
+    needs each hit's dense and keyword scores (for refusal), which that class's fusion discards.
+    """
+
+    def __init__(self, dense: BaseRetriever, keyword: BaseRetriever, dense_weight: float, top_k: int) -> None:
+        super().__init__()
+        self.dense, self.keyword = dense, keyword
+        self.dense_weight = dense_weight
+        self.top_k = top_k
+
+    def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
+        fused: dict[str, NodeWithScore] = {}
+        scores: dict[str, float] = {}
+        for weight, hits in (
+            (self.dense_weight, self.dense.retrieve(query_bundle)),
+            (1.0 - self.dense_weight, self.keyword.retrieve(query_bundle)),
+        ):
+            for rank, hit in enumerate(hits):
+                key = hit.node.node_id
+                if key in fused:
+                    fused[key].node.metadata.update(
+                        {k: v for k, v in hit.node.metadata.items() if k in (DENSE_SCORE, KEYWORD_SCORE)}
+                    )
+                else:
+                    fused[key] = hit
+                scores[key] = scores.get(key, 0.0) + weight / (RRF_K + rank + 1)
+        ranked = sorted(fused, key=lambda k: -scores[k])[: self.top_k]
+        return [NodeWithScore(node=fused[k].node, score=scores[k]) for k in ranked]
+
+
+def _node(chunk: StoredChunk) -> TextNode:
+    metadata = {k: v for k, v in chunk.metadata.items() if not k.startswith("_")}
+    return TextNode(id_=chunk.chunk_id, text=chunk.text, metadata=metadata)
+
+
+RetrieverFactory = Callable[[Settings, ChunkStore, object], BaseRetriever]
+
+
+def _dense(settings: Settings, store: ChunkStore, embed_model) -> BaseRetriever:
+    return DenseRetriever(store, embed_model, settings.candidates)
+
+
+def _bm25(settings: Settings, store: ChunkStore, embed_model) -> BaseRetriever:
+    return KeywordRetriever(store.all_chunks(), settings.candidates, lemmatize=True)
+
+
+def _bm25_raw(settings: Settings, store: ChunkStore, embed_model) -> BaseRetriever:
+    return KeywordRetriever(store.all_chunks(), settings.candidates, lemmatize=False)
+
+
+def _hybrid(settings: Settings, store: ChunkStore, embed_model) -> BaseRetriever:
+    return HybridRetriever(
+        _dense(settings, store, embed_model), _bm25(settings, store, embed_model),
+        settings.dense_weight, settings.candidates,
+    )
+
+
+RETRIEVERS: dict[str, RetrieverFactory] = {
+    "dense": _dense,
+    "bm25": _bm25,
+    "bm25_raw": _bm25_raw,
+    "hybrid": _hybrid,
+}
+
+
+def build_retriever(settings: Settings, store: ChunkStore, embed_model) -> BaseRetriever:
+    try:
+        factory = RETRIEVERS[settings.retrieval]
+    except KeyError:
+        raise ValueError(f"unknown retrieval {settings.retrieval!r}; choose one of {sorted(RETRIEVERS)}") from None
+    return factory(settings, store, embed_model)

@@ -1,0 +1,110 @@
+"""Small text helpers shared by ingest and answering: sentences, diacritics, language."""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from collections.abc import Iterator
+from functools import cache
+
+_POLISH_HINTS = frozenset(
+    "jest są czy jak jaki jaka jakie kto kiedy gdzie ile który która które co się nie dla oraz "
+    "przez był była było były w z na do o od po przy że jakich komu kogo czym czego jestes "
+    "wizyta wizyty delegacja delegacji projekt projektu współpraca wspolpraca".split()
+)
+_ENGLISH_HINTS = frozenset(
+    "the is are was were what who when where which how many much did does do of in on for with "
+    "and about visit project cooperation tell me brief give list".split()
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip diacritics, so "Jesteś" and "jestes" meet ("ł" has no decomposition)."""
+    text = text.lower().replace("ł", "l")
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def detect_lang(text: str) -> str:
+    """"pl" or "en": Polish letters decide at once; otherwise count common function words."""
+    if re.search(r"[ąćęłńóśźż]", text.lower()):
+        return "pl"
+    tokens = [w.lower() for w in words(text)]
+    pl = sum(t in _POLISH_HINTS for t in tokens)
+    en = sum(t in _ENGLISH_HINTS for t in tokens)
+    return "en" if en > pl else "pl"
+
+
+@cache
+def _punkt():
+    # Polish Punkt model bundled with llama-index-core: no NLTK download at run time.
+    import llama_index.core as lic
+    import nltk
+    from nltk.tokenize.punkt import PunktTokenizer
+
+    bundled = os.path.join(os.path.dirname(lic.__file__), "_static", "nltk_cache")
+    if bundled not in nltk.data.path:
+        nltk.data.path.insert(0, bundled)
+    tokenizer = PunktTokenizer("polish")
+    tokenizer._params.abbrev_types.update(_ABBREVIATIONS)
+    return tokenizer
+
+
+# Office abbreviations the bundled Polish model lacks; Punkt also misses a known one after "(".
+_ABBREVIATIONS = {"al", "nr", "tel", "ww", "im", "dr", "mgr", "wg", "pkt", "ust", "o.p.s"}
+_ENDS_WITH_ABBREVIATION = re.compile(
+    r"(?:^|[\s(„\"])(?:os|ul|al|pl|nr|tel|ds|dn|np|tzw|tj|m\.in|o\.p\.s|pt|pn|nt|ok|ww|im|dr|mgr|wg|pkt|ust)\.\s*$",
+    re.IGNORECASE,
+)
+
+
+def _punkt_spans(text: str) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for start, end in _punkt().span_tokenize(text):
+        if spans and _ENDS_WITH_ABBREVIATION.search(text[spans[-1][0] : spans[-1][1]]):
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+def sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of each sentence; paragraphs (blank-line or line breaks) never share a sentence."""
+    for para in re.finditer(r"[^\n]+", text):
+        chunk = para.group()
+        if not chunk.strip():
+            continue
+        for start, end in _punkt_spans(chunk):
+            yield para.start() + start, para.start() + end
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[s:e].strip() for s, e in sentence_spans(text) if text[s:e].strip()]
+
+
+def sentence_splitter_fn(text: str) -> list[str]:
+    """For llama-index's SentenceSplitter: pieces that concatenate back to ``text`` exactly."""
+    spans = _punkt_spans(text)
+    if not spans:
+        return [text]
+    cuts = [0] + [s for s, _ in spans[1:]] + [len(text)]
+    return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
+
+
+_MARKUP = re.compile(r"\*\*|__|^#+\s*|\[([^\]]*)\]\([^)]*\)", re.MULTILINE)
+
+
+def clean_markup(text: str) -> str:
+    """Drop Markdown emphasis, headings and link targets that some source pages carry."""
+    return _MARKUP.sub(lambda m: m.group(1) or "", text).strip()
+
+
+def normalise(text: str) -> str:
+    """For comparing quotes with sources: no markup, no citation markers, single spaces, case-folded."""
+    text = re.sub(r"\[\d+\]", " ", clean_markup(text))
+    return " ".join(text.replace("\xa0", " ").split()).casefold()
