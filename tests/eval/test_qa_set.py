@@ -1,0 +1,80 @@
+"""The shipped question set is well-formed and every expected fact is really in its gold sources."""
+
+import json
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from eval.runner import DEFAULT_QA_PATH, LANGS, TYPES, QASchemaError, load_qa
+
+CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
+ITEMS = load_qa(DEFAULT_QA_PATH)
+
+
+def test_shipped_set_is_large_enough_and_covers_every_type_and_language():
+    assert len(ITEMS) >= 60
+    types = Counter(i.type for i in ITEMS)
+    assert set(types) == set(TYPES)
+    assert set(i.lang for i in ITEMS) == set(LANGS)
+    assert types["unanswerable"] >= 8
+    assert any(i.lang == "en" for i in ITEMS if i.type == "unanswerable")
+
+
+def test_multi_doc_items_name_two_or_more_sources():
+    assert all(len(i.sources) >= 2 for i in ITEMS if i.type == "multi_doc")
+
+
+def test_every_named_source_exists_in_the_corpus():
+    named = {s for i in ITEMS for s in i.sources}
+    assert named, "no sources named at all"
+    missing = sorted(s for s in named if not (CORPUS / s).is_file())
+    assert missing == []
+
+
+@pytest.mark.parametrize("item", [i for i in ITEMS if i.answerable], ids=lambda i: i.id)
+def test_every_must_include_alternative_occurs_in_a_gold_source(item):
+    texts = [(CORPUS / s).read_text(encoding="utf-8").lower() for s in item.sources]
+    ungrounded = [alt for alts in item.must_include for alt in alts if not any(alt.lower() in t for t in texts)]
+    assert ungrounded == [], f"{item.id}: not in {item.sources}"
+
+
+def _write(tmp_path, *objs) -> Path:
+    path = tmp_path / "qa.jsonl"
+    path.write_text("\n".join(o if isinstance(o, str) else json.dumps(o) for o in objs) + "\n", encoding="utf-8")
+    return path
+
+
+GOOD = {"id": "q1", "question": "Kto?", "answer": "Elke Voitl", "sources": ["x.txt"],
+        "must_include": [["Voitl"]], "type": "factoid", "lang": "pl"}  # fmt: skip
+
+
+def test_load_qa_reads_items_and_skips_blank_lines(tmp_path):
+    items = load_qa(_write(tmp_path, GOOD, "", {**GOOD, "id": "q2"}))
+    assert [i.id for i in items] == ["q1", "q2"]
+    assert items[0].answerable and items[0].must_include == [["Voitl"]]
+
+
+def test_load_qa_names_line_and_problem_of_every_bad_line(tmp_path):
+    path = _write(
+        tmp_path,
+        GOOD,
+        "{not json",
+        {**GOOD, "id": "q3", "type": "trivia"},
+        {**GOOD, "id": "q1"},
+        {**GOOD, "id": "q5", "type": "unanswerable"},
+        {**GOOD, "id": "q6", "must_include": ["Voitl"]},
+    )
+    with pytest.raises(QASchemaError) as err:
+        load_qa(path)
+    message = str(err.value)
+    assert ":2: invalid JSON" in message
+    assert ":3: 'type' must be one of" in message
+    assert ":4: duplicate id 'q1' (first on line 1)" in message
+    assert ":5: an unanswerable item must have empty" in message
+    assert ":6: 'must_include' must be a list of non-empty lists" in message
+
+
+def test_load_qa_rejects_answerable_item_without_sources(tmp_path):
+    with pytest.raises(QASchemaError, match=r":1: an answerable item needs"):
+        load_qa(_write(tmp_path, {**GOOD, "sources": []}))
