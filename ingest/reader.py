@@ -12,20 +12,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from rag.dates import find_date
 from rag.errors import InvalidDocument
 
 SUPPORTED_SUFFIXES = (".txt", ".md")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
-_MONTHS = {
-    "stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6, "lipca": 7,
-    "sierpnia": 8, "września": 9, "października": 10, "listopada": 11, "grudnia": 12,
-}  # fmt: skip
 _ISO_LINE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
-_WORDY_DATE = re.compile(
-    r"\b(\d{1,2})(?:\s*-\s*\d{1,2})?\s+(" + "|".join(_MONTHS) + r")\s+(\d{4}|br\.)", re.IGNORECASE
-)
-_NUMERIC_DATE = re.compile(r"\b(\d{1,2})(?:\s*-\s*\d{1,2})?\.(\d{1,2})\.\s?(\d{4}|\d{2})\b")
 _GLUED_TITLE = re.compile(r"(?<=[a-ząćęłńóśźż)]\.)(?=[A-ZĄĆĘŁŃÓŚŹŻ][^.!?:]{3,100}$)")
 _LABEL = re.compile(r"^[^:]{1,40}:\s*(\S.*)$")
 _MARKUP = re.compile(r"^#+\s*|\*\*|__")
@@ -165,22 +158,3 @@ def _title_and_date(block: list[_Line], titled: bool) -> tuple[str, str, str, li
     elif body:
         date, date_text = find_date(" ".join(line.text for line in body))
     return title, date, date_text, body
-
-
-def find_date(text: str) -> tuple[str, str]:
-    """The first date stated in ``text`` as (ISO or "", as written). "br." (this year) is never guessed."""
-    candidates = []
-    for match in _WORDY_DATE.finditer(text):
-        day, month, year = int(match.group(1)), _MONTHS[match.group(2).lower()], match.group(3)
-        iso = "" if year.lower() == "br." else f"{int(year):04d}-{month:02d}-{day:02d}"
-        candidates.append((match.start(), iso, match.group(0)))
-    for match in _NUMERIC_DATE.finditer(text):
-        day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
-        if not 1 <= month <= 12 or not 1 <= day <= 31:
-            continue
-        full_year = int(year) if len(year) == 4 else 2000 + int(year)
-        candidates.append((match.start(), f"{full_year:04d}-{month:02d}-{day:02d}", match.group(0)))
-    if not candidates:
-        return "", ""
-    _, iso, written = min(candidates)
-    return iso, written.strip()

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ingest.reader import find_date
+from rag.dates import find_date
 from rag.evidence import Evidence, Sentence
 from rag.render import CitationBook, markers, phrase
 from rag.types import Briefing, BriefingItem

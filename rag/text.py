@@ -58,7 +58,8 @@ def _punkt():
 # Office abbreviations the bundled Polish model lacks; Punkt also misses a known one after "(".
 _ABBREVIATIONS = {"al", "nr", "tel", "ww", "im", "dr", "mgr", "wg", "pkt", "ust", "o.p.s"}
 _ENDS_WITH_ABBREVIATION = re.compile(
-    r"(?:^|[\s(„\"])(?:os|ul|al|pl|nr|tel|ds|dn|np|tzw|tj|m\.in|o\.p\.s|pt|pn|nt|ok|ww|im|dr|mgr|wg|pkt|ust)\.\s*$",
+    r"(?:(?:^|[\s(„\"])(?:os|ul|al|pl|nr|tel|ds|dn|np|tzw|tj|m\.in|o\.p\.s|pt|pn|nt|ok|ww|im|dr|mgr|wg|pkt|ust)"
+    r"|\b\d{1,2}\.\d{1,2})\.\s*$",  # also a day.month. before a spaced year: "31.03. 2020 r."
     re.IGNORECASE,
 )
 

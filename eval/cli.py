@@ -1,0 +1,34 @@
+"""``rag eval``: run a question-answer set through the assistant, write the report, check floors."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+from eval.metrics import floors_check
+from eval.report import write_report
+from eval.runner import DEFAULT_QA_PATH, load_qa, run_eval
+from rag.config import Settings
+
+
+def run_eval_command(settings: Settings, qa: Path | None, out: Path | None, as_json: bool,
+                     floors: Path | None, progress: bool) -> int:
+    from rag.assistant import Assistant
+
+    items = load_qa(qa or DEFAULT_QA_PATH)
+    result = run_eval(Assistant(settings), items, progress=progress)
+    if out:
+        for path in write_report(result, out):
+            print(f"wrote {path}", file=sys.stderr)
+    if as_json:
+        print(json.dumps(result.metrics, ensure_ascii=False))
+    else:
+        width = max(map(len, result.metrics))
+        for name, value in result.metrics.items():
+            shown = "n/a" if value is None else (f"{value:.3f}" if isinstance(value, float) else value)
+            print(f"{name:<{width}}  {shown}")
+    problems = floors_check(result.metrics, json.loads(floors.read_text())) if floors else []
+    for problem in problems:
+        print(f"below floor: {problem}", file=sys.stderr)
+    return 1 if problems else 0

@@ -1,0 +1,98 @@
+"""The indexer against a real embedded Chroma store and the real embedding model, on small files."""
+
+from pathlib import Path
+
+import pytest
+
+from ingest.indexer import Indexer
+from rag.config import Settings
+from rag.errors import ModelMismatch
+from rag.store import ChunkStore
+
+VISIT = (
+    "Wizyta delegacji z Oslo\n\n2019-05-14\n\n"
+    "W dniu 14 maja 2019 roku w Krakowie gościła delegacja z Oslo. Goście poznali system pomocy "
+    "społecznej i odwiedzili Dom Pomocy Społecznej. Spotkanie prowadził dyrektor ośrodka.\n"
+)
+PROJECT = (
+    "Projekt Razem\n\n2020-01-10\n\n"
+    "Projekt Razem wspiera seniorów mieszkających samotnie. Wolontariusze odwiedzają ich raz w tygodniu "
+    "i pomagają w codziennych sprawach. Projekt finansuje Gmina Miejska Kraków.\n"
+)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, model_dir) -> Settings:
+    return Settings.load(data_dir=tmp_path / "data", model_dir=model_dir, chroma_host="")
+
+
+@pytest.fixture
+def docs(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    (folder / "oslo.txt").write_text(VISIT, encoding="utf-8")
+    (folder / "razem.txt").write_text(PROJECT, encoding="utf-8")
+    return folder
+
+
+def _store(settings: Settings) -> ChunkStore:
+    from rag.embedding import model_fingerprint
+
+    return ChunkStore(settings, model_fingerprint(settings))
+
+
+def test_reingest_skips_unchanged_files_and_never_duplicates_chunks(settings, docs):
+    first = Indexer(settings, progress=False).run([docs])
+    ids_before = sorted(c.chunk_id for c in _store(settings).all_chunks())
+    second = Indexer(settings, progress=False).run([docs])
+    assert len(first.added) == 2 and second.unchanged == first.added and second.chunks_written == 0
+    assert sorted(c.chunk_id for c in _store(settings).all_chunks()) == ids_before
+
+
+def test_changed_file_replaces_its_chunks(settings, docs):
+    Indexer(settings, progress=False).run([docs])
+    (docs / "oslo.txt").write_text(VISIT.replace("dyrektor ośrodka", "wicedyrektor Anna Nowak"), encoding="utf-8")
+    report = Indexer(settings, progress=False).run([docs])
+    texts = [c.text for c in _store(settings).all_chunks() if c.metadata["source"] == "oslo.txt"]
+    assert report.updated == [str(docs / "oslo.txt")]
+    assert any("Anna Nowak" in t for t in texts) and not any("dyrektor ośrodka" in t for t in texts)
+
+
+def test_removed_file_is_deleted_from_the_index(settings, docs):
+    Indexer(settings, progress=False).run([docs])
+    (docs / "razem.txt").unlink()
+    report = Indexer(settings, progress=False).run([docs])
+    assert report.removed == [str(docs / "razem.txt")]
+    assert {c.metadata["source"] for c in _store(settings).all_chunks()} == {"oslo.txt"}
+
+
+def test_bad_file_is_reported_and_what_was_indexed_before_is_kept(settings, docs):
+    Indexer(settings, progress=False).run([docs])
+    (docs / "razem.txt").write_bytes(b"\x00\x01binary garbage")
+    (docs / "empty.txt").write_text("", encoding="utf-8")
+    report = Indexer(settings, progress=False).run([docs])
+    assert any("binary" in e and "kept what was indexed before" in e for e in report.errors)
+    assert any("empty" in e for e in report.errors)
+    assert {c.metadata["source"] for c in _store(settings).all_chunks()} == {"oslo.txt", "razem.txt"}
+
+
+def test_chunks_carry_citable_metadata(settings, docs):
+    Indexer(settings, progress=False).run([docs])
+    [chunk, *_] = [c for c in _store(settings).all_chunks() if c.metadata["source"] == "oslo.txt"]
+    meta = chunk.metadata
+    source_text = (docs / "oslo.txt").read_text(encoding="utf-8")
+    assert meta["title"] == "Wizyta delegacji z Oslo" and meta["date"] == "2019-05-14"
+    assert source_text[meta["start_char"] : meta["end_char"]] == chunk.text
+    assert len(meta["content_hash"]) == 16 and "delegacja" in meta["terms"].split()
+
+
+def test_index_refuses_to_mix_vectors_of_two_models(settings, docs):
+    Indexer(settings, progress=False).run([docs])
+    with pytest.raises(ModelMismatch, match="rebuild"):
+        ChunkStore(settings, "some-other-model")
+
+
+def test_rebuild_replaces_the_collection(settings, docs):
+    Indexer(settings, progress=False).run([docs])
+    report = Indexer(settings, progress=False).run([docs], rebuild=True)
+    assert len(report.added) == 2 and report.chunks_total == _store(settings).count()
