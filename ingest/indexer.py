@@ -21,6 +21,7 @@ from rag.embedding import load_embed_model, model_fingerprint
 from rag.errors import InvalidDocument
 from rag.lexical import PolishAnalyzer
 from rag.store import ChunkStore, drop_collection
+from rag.text import passage_sentences
 
 
 @dataclass
@@ -59,9 +60,8 @@ class Indexer:
             drop_collection(self.settings)
         store = ChunkStore(self.settings, fingerprint, create=True)
         stored = store.file_hashes()
-        pipeline = IngestionPipeline(
-            transformations=[load_embed_model(self.settings)], vector_store=store.vector_store()
-        )
+        embed_model = load_embed_model(self.settings)
+        pipeline = IngestionPipeline(transformations=[embed_model], vector_store=store.vector_store())
         splitter, analyzer = make_splitter(self.settings), PolishAnalyzer()
 
         for path in tqdm(files, desc="ingest", unit="file", disable=not self.progress):
@@ -77,6 +77,9 @@ class Indexer:
             old_ids = set(store.chunk_ids(key))
             nodes = chunk_articles(articles, splitter, analyzer)
             pipeline.run(nodes=nodes)  # embed + write the new chunks first …
+            for node in nodes:
+                sentences = passage_sentences(node.text)
+                store.add_sentences(node.id_, key, sentences, embed_model.get_text_embedding_batch(sentences))
             store.delete(sorted(old_ids - {n.id_ for n in nodes}))  # … then drop the stale ones
             (report.updated if key in stored else report.added).append(key)
             report.chunks_written += len(nodes)

@@ -43,9 +43,9 @@ class Assistant:
         terms = [c.metadata.get("terms", "").split() for c in chunks]
         idf = idf_table(terms)
         self.vocabulary = {k: v for c in chunks for k, v in self.analyzer.surface_to_lemma(c.text).items()}
-        self.scorer = SentenceScorer(self.embed_model, self.analyzer, idf)
+        self.scorer = SentenceScorer(self.embed_model, self.analyzer, idf, self.store.sentence_vectors)
         self.composer = build_composer(self.settings)
-        self.refusal = RefusalPolicy(self.settings.refusal_threshold)
+        self.refusal = RefusalPolicy(self.settings.refusal_threshold, vocabulary=set(idf) | set(self.vocabulary))
         self.briefer = Briefer(known_terms=set(idf))
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
@@ -58,12 +58,13 @@ class Assistant:
             evidence = self._evidence(question, query, lang, self.retriever, self.settings.top_k, timings)
             confidence = self.refusal.confidence(evidence)
             with _timer(timings, "compose"):
-                refused = self.refusal.run(evidence)
+                claims = self.composer.run(evidence)
+                refused = self.refusal.reason(evidence, [c.text for c in claims]) is not None
                 if refused:
                     text, citations = render_refusal(evidence.passages, lang)
                     sentences = []
                 else:
-                    text, sentences, citations = render_answer(self.composer.run(evidence), lang)
+                    text, sentences, citations = render_answer(claims, lang)
         return Answer(
             question=question, answer=text, refused=refused, citations=citations, sentences=sentences,
             lang=lang, retrieval_query=query, confidence=confidence, passages=evidence.passages,

@@ -45,25 +45,33 @@ class Composer(ABC):
 
 
 class ExtractiveComposer(Composer):
-    """Quotes the sentences that best answer the question, in document order, each with its source.
+    """Quotes the sentences that answer the question, in document order, each with its source.
 
-    Takes the best sentence, then any close to it; for a question spanning several documents the best
-    sentence of every document that scores near the top, so each relevant document speaks.
+    Starts from the best sentence, then adds a close runner-up only when it brings something the
+    answer lacks: a question term not yet covered ("Kto reprezentował MOPS…" after the sentence that
+    only sets the scene; the second document of a two-part question), or the kind of answer asked
+    for (a date for "kiedy").
     """
 
-    margin = 0.05
-    source_margin = 0.08
+    margin = 0.2  # how far below the best a sentence may score and still be considered
+    min_gain = 0.2  # share of the question's term weight a sentence must add
 
     def _compose(self, evidence: Evidence) -> list[Claim]:
         ranked = _unique(sorted(evidence.sentences, key=lambda s: -s.score))
         if not ranked:
             return []
-        top = ranked[0].score
-        limit = self.settings.max_answer_sentences
-        chosen = [s for s in ranked if s.score >= top - self.margin][:limit]
-        for sentence in evidence.best_per_source().values():
-            if sentence not in chosen and sentence.score >= top - self.source_margin and len(chosen) <= limit:
+        best = ranked[0]
+        chosen = [best]
+        covered = set(best.matched)
+        total = sum(evidence.term_weights.values()) or 1.0
+        for sentence in ranked[1:]:
+            if len(chosen) >= self.settings.max_answer_sentences or sentence.score < best.score - self.margin:
+                break
+            gain = sum(w for t, w in sentence.matched.items() if t not in covered) / total
+            adds_shape = sentence.has_shape and not any(s.has_shape for s in chosen)
+            if gain >= self.min_gain or adds_shape:
                 chosen.append(sentence)
+                covered |= set(sentence.matched)
         chosen.sort(key=lambda s: (s.rank, s.position))
         as_list = bool(LIST_QUESTION.search(evidence.question))
         claims: list[Claim] = []

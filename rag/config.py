@@ -46,7 +46,7 @@ class Settings:
     # answering
     composer: str = "extractive"  # extractive | llm
     refusal_threshold: float = 0.5
-    max_answer_sentences: int = 4
+    max_answer_sentences: int = 3
     max_question_chars: int = 2000
 
     # optional generator (composer = "llm")

@@ -9,11 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from rag.lexical import PolishAnalyzer
-from rag.text import clean_markup, sentence_spans
+from rag.shapes import expected_shape
+from rag.text import passage_sentences
 from rag.types import Passage
-
-MIN_SENTENCE_CHARS = 15
-
 
 @dataclass
 class Sentence:
@@ -24,6 +22,8 @@ class Sentence:
     similarity: float = 0.0  # cosine to the question
     coverage: float = 0.0  # idf-weighted share of the question's terms it contains
     score: float = 0.0
+    matched: dict[str, float] = field(default_factory=dict)  # question terms it contains → idf
+    has_shape: bool = False  # carries the kind of answer asked for (a date for "when", …)
 
 
 @dataclass
@@ -33,29 +33,27 @@ class Evidence:
     query_terms: list[str]
     passages: list[Passage]
     sentences: list[Sentence] = field(default_factory=list)
-
-    def best_per_source(self) -> dict[str, Sentence]:
-        best: dict[str, Sentence] = {}
-        for sentence in sorted(self.sentences, key=lambda s: -s.score):
-            best.setdefault(sentence.passage.source, sentence)
-        return best
+    term_weights: dict[str, float] = field(default_factory=dict)  # known question terms → idf
+    expects: str = ""  # the shape of answer the question asks for, if any
 
 
 class SentenceScorer:
     """Scores every sentence of the retrieved passages against the question.
 
     Meaning (cosine of e5 embeddings) carries English and paraphrased questions; lemma coverage carries
-    names, numbers and exact terms; the passage's retrieval rank breaks ties. Sentence vectors are
-    cached by text: the same corpus sentences recur across questions.
+    names, numbers and exact terms; the passage's retrieval rank breaks ties. Sentence vectors come
+    from the index (``stored_vectors``: chunk ids → {sentence: vector}), computed once at ingest.
     """
 
-    def __init__(self, embed_model, analyzer: PolishAnalyzer, idf: dict[str, float],
-                 coverage_weight: float = 0.35, rank_weight: float = 0.02) -> None:
+    def __init__(self, embed_model, analyzer: PolishAnalyzer, idf: dict[str, float], stored_vectors=None,
+                 coverage_weight: float = 0.35, rank_weight: float = 0.02, shape_weight: float = 0.1) -> None:
         self.embed_model = embed_model
+        self.stored_vectors = stored_vectors
         self.analyzer = analyzer
         self.idf = idf
         self.coverage_weight = coverage_weight
         self.rank_weight = rank_weight
+        self.shape_weight = shape_weight
         self._vectors: dict[str, np.ndarray] = {}
         self._terms: dict[str, set[str]] = {}
 
@@ -63,40 +61,57 @@ class SentenceScorer:
             passages: list[Passage]) -> Evidence:
         evidence = Evidence(question, lang, query_terms, passages)
         for rank, passage in enumerate(passages):
-            for position, (start, end) in enumerate(sentence_spans(passage.text)):
-                text = clean_markup(passage.text[start:end])
-                if len(text) >= MIN_SENTENCE_CHARS:
-                    evidence.sentences.append(Sentence(text, passage, rank, position))
+            for position, text in enumerate(passage_sentences(passage.text)):
+                evidence.sentences.append(Sentence(text, passage, rank, position))
         if not evidence.sentences:
             return evidence
-        vectors = self._embed([s.text for s in evidence.sentences])
+        vectors = self._vectors_for(evidence)
         query = np.asarray(query_vector, dtype=np.float32)
+        local = self._local_weights(query_terms, [s.text for s in evidence.sentences])
+        shape = expected_shape(question)
+        evidence.expects = shape.name if shape else ""
+        evidence.term_weights = {t: self.idf[t] for t in query_terms if t in self.idf}
         for sentence, vector in zip(evidence.sentences, vectors):
             sentence.similarity = float(vector @ query)
-            sentence.coverage = self.coverage(query_terms, sentence.text)
+            sentence.coverage = self.coverage(query_terms, sentence.text, local)
+            sentence.matched = {t: w for t, w in evidence.term_weights.items() if t in self.terms(sentence.text)}
+            sentence.has_shape = bool(shape and shape.matches(sentence.text))
             sentence.score = (sentence.similarity + self.coverage_weight * sentence.coverage
-                              - self.rank_weight * sentence.rank)
+                              - self.rank_weight * sentence.rank + self.shape_weight * sentence.has_shape)
         return evidence
 
-    def coverage(self, query_terms: list[str], text: str) -> float:
-        """Share of the question's term weight (idf) present in ``text``."""
+    def coverage(self, query_terms: list[str], text: str, local: dict[str, float] | None = None) -> float:
+        """Share of the question's term weight (idf, times ``local`` weights if given) present in ``text``."""
         if not query_terms:
             return 0.0
-        if text not in self._terms:
-            self._terms[text] = set(self.analyzer.document_terms(text))
-        present = self._terms[text]
-        weights = {t: self.idf.get(t, self.max_idf) for t in set(query_terms)}
+        present = self.terms(text)
+        # Terms the index has never seen (English words, typos, ambiguous lemmas) can't be matched by
+        # any passage, so they carry no weight here; refusal looks at unknown names separately.
+        weights = {t: self.idf[t] * (local or {}).get(t, 1.0) for t in set(query_terms) if t in self.idf}
         total = sum(weights.values())
         return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
 
-    @property
-    def max_idf(self) -> float:
-        return max(self.idf.values(), default=1.0)
+    def terms(self, text: str) -> set[str]:
+        if text not in self._terms:
+            self._terms[text] = set(self.analyzer.document_terms(text))
+        return self._terms[text]
 
-    def _embed(self, texts: list[str]) -> list[np.ndarray]:
-        missing = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if missing:
-            for text, vector in zip(missing, self.embed_model.get_text_embedding_batch(missing)):
+    def _local_weights(self, query_terms: list[str], texts: list[str]) -> dict[str, float]:
+        """Down-weight question terms that every candidate sentence shares ("Frankfurt" in a question
+        about the Frankfurt visit): they say which passage, not which sentence answers."""
+        n = len(texts)
+        df = {t: sum(t in self.terms(x) for x in texts) for t in set(query_terms)}
+        return {t: math.log(1 + (n + 1) / (d + 0.5)) ** 2 for t, d in df.items()}
+
+    def _vectors_for(self, evidence: Evidence) -> list[np.ndarray]:
+        """Sentence vectors stored at ingest; embedded here only if the index predates them."""
+        texts = [s.text for s in evidence.sentences]
+        wanted = [t for t in dict.fromkeys(texts) if t not in self._vectors]
+        if wanted:
+            stored = self.stored_vectors([p.chunk_id for p in evidence.passages]) if self.stored_vectors else {}
+            missing = [t for t in wanted if t not in stored]
+            embedded = self.embed_model.get_text_embedding_batch(missing) if missing else []
+            for text, vector in [*stored.items(), *zip(missing, embedded)]:
                 self._vectors[text] = np.asarray(vector, dtype=np.float32)
         return [self._vectors[t] for t in texts]
 

@@ -20,7 +20,7 @@ POLISH_STOPWORDS = frozenset(
     kiedy kto ktora ktore ktorego ktorej ktory ktorych ktorym ku lub ma maja mi mie miec moze na nad
     nam nas nie niech nim o od oraz on ona one oni po pod podczas przez przy sie sa soba swoj ta tak
     takze tam te tego tej ten to tu tutaj tylko tym u w we wiec wraz z za ze zas zostal byc mowic
-    m.in in r br ds ul tel pt pn nt oba obu
+    m.in in r br ds ul tel pt pn nt oba obu rok il
     the a an of in on for to and or is are was were be been what who whom when where which how
     did does do about with from at by this that these those it its there their they me tell
     """.split()

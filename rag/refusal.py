@@ -1,37 +1,65 @@
-"""Decides when the documents do not answer: better an honest refusal than a quoted irrelevance."""
+"""Decides when the documents do not answer: better an honest refusal than a quoted irrelevance.
+
+Four signals, each a reason a user would accept: the best sentence is too weak; the question names
+something (a place, a person, a year, "III") that the documents never mention; or the best sentences
+lack the shape of the answer asked for (no amount for "how much did it cost", no date for "when").
+"""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from rag.evidence import Evidence
-
-# What a question asks for, and a pattern its answer must contain: a "when" question answered by a
-# sentence with no date is a near miss, not an answer.
-_EXPECTS = [
-    (re.compile(r"^\s*(a\s+)?(kiedy|when|w\s+którym\s+roku|w\s+ktorym\s+roku|what\s+year|in\s+which\s+year)\b", re.I),
-     re.compile(r"\b(1[89]\d\d|20\d\d)\b|\b\d{1,2}\.\d{1,2}\.\d{2,4}\b|\bbr\.|"
-                r"\b(stycz|lut|marc|kwie|maj|czerw|lip|sierp|wrze|paźdz|pazdz|listop|grud)\w*", re.I)),
-    (re.compile(r"^\s*(a\s+)?(ile|how\s+much|how\s+many|jaka\s+(była\s+|byla\s+)?(kwota|wartość|wartosc))\b", re.I),
-     re.compile(r"\d")),
-]
-
+from rag.shapes import expected_shape, numbers_in
+from rag.text import fold, words
 
 @dataclass
 class RefusalPolicy:
-    """Refuse when the best sentence's score is under ``threshold`` or lacks what the question asks for."""
-
     threshold: float
+    vocabulary: set[str] = field(default_factory=set)  # folded lemmas and surface words of the index
 
     def confidence(self, evidence: Evidence) -> float:
         return max((s.score for s in evidence.sentences), default=0.0)
 
-    def run(self, evidence: Evidence) -> bool:
+    def reason(self, evidence: Evidence, answer: list[str]) -> str | None:
+        """Why the documents don't answer (``answer``: the sentences the composer chose), or None."""
         if self.confidence(evidence) < self.threshold:
-            return True
-        top = sorted(evidence.sentences, key=lambda s: -s.score)[:3]
-        for asks, answer_shape in _EXPECTS:
-            if asks.search(evidence.question) and not any(answer_shape.search(s.text) for s in top):
-                return True
+            return "weak"
+        if evidence.lang == "pl" and self.unknown_names(evidence.question):
+            return "unknown name"
+        passages = " ".join(p.text for p in evidence.passages)
+        if any(n not in passages for n in numbers_in(evidence.question)):
+            return "unknown year or number"
+        shape = expected_shape(evidence.question)
+        if shape and not any(shape.matches(text) for text in answer):
+            return f"no {shape.name} in the answer"
+        return None
+
+    def unknown_names(self, question: str) -> list[str]:
+        """Capitalised words of a Polish question that appear nowhere in the index, even with a typo.
+
+        Only Polish: English capitalises adjectives and titles ("European Convention") that the Polish
+        documents spell differently.
+        """
+        unknown = []
+        for word in words(question)[1:]:
+            if not word[:1].isupper() or len(word) < 3 or re.fullmatch(r"[IVX]+", word):
+                continue
+            folded = fold(word)
+            if folded in self.vocabulary or any(_near(folded, known) for known in self.vocabulary):
+                continue
+            unknown.append(word)
+        return unknown
+
+
+def _near(word: str, known: str) -> bool:
+    """Same stem: one is a prefix of the other over 5+ letters (inflection), or one edit apart."""
+    if min(len(word), len(known)) >= 5 and (word.startswith(known[:5]) and known.startswith(word[:5])):
+        return True
+    if abs(len(word) - len(known)) > 1:
         return False
+    if len(word) == len(known):
+        return sum(a != b for a, b in zip(word, known)) <= 1
+    short, long_ = sorted((word, known), key=len)
+    return any(long_[:i] + long_[i + 1 :] == short for i in range(len(long_)))

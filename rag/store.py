@@ -13,6 +13,7 @@ from rag.config import Settings
 from rag.errors import EmptyIndex, ModelMismatch, StoreUnavailable
 
 MODEL_KEY = "embed_model"
+SENTENCES_SUFFIX = "_sentences"
 
 
 @dataclass
@@ -56,14 +57,14 @@ class ChunkStore:
         self.settings = settings
         self.model_fingerprint = model_fingerprint
         client = _client(settings, create)
+        metadata = {"hnsw:space": "cosine", MODEL_KEY: model_fingerprint}
         try:
             if create:
-                self.collection = client.get_or_create_collection(
-                    settings.collection,
-                    metadata={"hnsw:space": "cosine", MODEL_KEY: model_fingerprint},
-                )
+                self.collection = client.get_or_create_collection(settings.collection, metadata=metadata)
             else:
                 self.collection = client.get_collection(settings.collection)
+            # The sentences of every chunk with their vectors, so answers never embed at query time.
+            self.sentences = client.get_or_create_collection(settings.collection + SENTENCES_SUFFIX, metadata=metadata)
         except Exception as error:
             if not create and "does not exist" in str(error).lower():
                 raise EmptyIndex(
@@ -99,8 +100,27 @@ class ChunkStore:
         return self._call(self.collection.get, where={"path": path}, include=[])["ids"]
 
     def delete(self, ids: list[str]) -> None:
+        """Delete chunks and their sentences."""
         if ids:
             self._call(self.collection.delete, ids=ids)
+            self._call(self.sentences.delete, where={"chunk_id": {"$in": ids}})
+
+    def add_sentences(self, chunk_id: str, path: str, sentences: list[str], vectors: list[list[float]]) -> None:
+        if sentences:
+            self._call(
+                self.sentences.upsert,
+                ids=[f"{chunk_id}:{i}" for i in range(len(sentences))],
+                documents=sentences,
+                embeddings=vectors,
+                metadatas=[{"chunk_id": chunk_id, "path": path}] * len(sentences),
+            )
+
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:
+        """Sentence text → vector for the sentences of these chunks."""
+        if not chunk_ids:
+            return {}
+        got = self._call(self.sentences.get, where={"chunk_id": {"$in": chunk_ids}}, include=["documents", "embeddings"])
+        return dict(zip(got["documents"], got["embeddings"]))
 
     def all_chunks(self) -> list[StoredChunk]:
         got = self._call(self.collection.get, include=["documents", "metadatas"])
@@ -119,8 +139,9 @@ class ChunkStore:
 def drop_collection(settings: Settings) -> None:
     """Delete the collection (for ``rag ingest --rebuild``); a missing one is fine."""
     client = _client(settings, create=True)
-    try:
-        client.delete_collection(settings.collection)
-    except Exception as error:
-        if "does not exist" not in str(error).lower():
-            raise StoreUnavailable(f"Cannot drop collection at {_where(settings)}: {error}") from error
+    for name in (settings.collection, settings.collection + SENTENCES_SUFFIX):
+        try:
+            client.delete_collection(name)
+        except Exception as error:
+            if "does not exist" not in str(error).lower():
+                raise StoreUnavailable(f"Cannot drop collection at {_where(settings)}: {error}") from error

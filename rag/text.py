@@ -31,13 +31,14 @@ def words(text: str) -> list[str]:
 
 
 def detect_lang(text: str) -> str:
-    """"pl" or "en": Polish letters decide at once; otherwise count common function words."""
-    if re.search(r"[ąćęłńóśźż]", text.lower()):
-        return "pl"
+    """"pl" or "en" by common function words; Polish letters break a tie (English questions name
+    Polish places, "Kraków", so the letters alone do not decide)."""
     tokens = [w.lower() for w in words(text)]
     pl = sum(t in _POLISH_HINTS for t in tokens)
     en = sum(t in _ENGLISH_HINTS for t in tokens)
-    return "en" if en > pl else "pl"
+    if en != pl:
+        return "en" if en > pl else "pl"
+    return "pl" if re.search(r"[ąćęłńóśźż]", text.lower()) or not tokens else ("en" if en else "pl")
 
 
 @cache
@@ -109,3 +110,12 @@ def normalise(text: str) -> str:
     """For comparing quotes with sources: no markup, no citation markers, single spaces, case-folded."""
     text = re.sub(r"\[\d+\]", " ", clean_markup(text))
     return " ".join(text.replace("\xa0", " ").split()).casefold()
+
+
+MIN_SENTENCE_CHARS = 15
+
+
+def passage_sentences(text: str) -> list[str]:
+    """The quotable sentences of a passage, markup removed; the unit answers are built from."""
+    sentences = (clean_markup(text[start:end]) for start, end in sentence_spans(text))
+    return [s for s in sentences if len(s) >= MIN_SENTENCE_CHARS]

@@ -1,0 +1,99 @@
+"""What kind of answer a question asks for, and whether a sentence has that shape.
+
+"Kiedy…?" wants a date, "Ile kosztowała…?" an amount of money, "Ilu…?" a count, "Kto…?" a person.
+A sentence on the right topic without that shape is a near miss: the composer prefers sentences with
+the shape, and refusal treats its absence as "the documents don't say".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from rag.text import words
+
+_DATE = re.compile(
+    r"\b\d{1,2}(?:\s*-\s*\d{1,2})?\.\d{1,2}\.\s?(?:\d{4}|\d{2})\b"
+    r"|\b\d{1,2}(?:\s*-\s*\d{1,2})?\s+(?:stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|"
+    r"października|listopada|grudnia)(?:\s+(?:\d{4}|br\.))?"
+    r"|\b(?:1[89]|20)\d\d\b",
+    re.IGNORECASE,
+)
+_MONTH_OR_YEAR = re.compile(
+    r"\b(?:stycz|lut|marc|kwie|maj|czerw|lip|sierp|wrze|październ|listopad|grud)\w*|\b(?:1[89]|20)\d\d\b|\bbr\.",
+    re.IGNORECASE,
+)
+_MONEY = re.compile(r"\d[\d\s.,]*\s*(?:zł|pln|euro|eur|€|usd|\$)", re.IGNORECASE)
+_NUMBER = re.compile(r"(?<![\w.,-])\d+(?:[\s,]\d+)*(?![\w,.]?\d)")
+_COUNT_WORDS = re.compile(r"\b(?:\d+\s*-\s*osobow\w*|kilku|kilkunast\w*|kilkudziesięci\w*|blisko\s+\d+|ponad\s+\d+)",
+                          re.IGNORECASE)
+
+
+def _has_date(text: str) -> bool:
+    return bool(_MONTH_OR_YEAR.search(text))
+
+
+def _has_money(text: str) -> bool:
+    return bool(_MONEY.search(text))
+
+
+def _has_count(text: str) -> bool:
+    """A number that is not part of a date, a year, a code (Covid-19) or an address."""
+    rest = _DATE.sub(" ", text)
+    rest = re.sub(r"\w+-\d+|\d+\+|(?:ul|os|tel)\.[^,]*", " ", rest)
+    return bool(_NUMBER.search(rest) or _COUNT_WORDS.search(text))
+
+
+@cache
+def _morfeusz():
+    import morfeusz2
+
+    return morfeusz2.Morfeusz(generate=False, expand_tags=False)
+
+
+def _has_person(text: str) -> bool:
+    """A first name or surname Morfeusz knows, or two capitalised unknown words ("Elke Voitl")."""
+    unknown_capitalised = []
+    for start, end, (orth, base, tag, qualifiers, _) in _morfeusz().analyse(text):
+        if ("imię" in qualifiers or "nazwisko" in qualifiers) and orth[:1].isupper():
+            return True
+        if tag == "ign" and orth[:1].isupper():
+            if unknown_capitalised and unknown_capitalised[-1] == start:
+                return True
+            unknown_capitalised.append(end)
+    return False
+
+
+@dataclass(frozen=True)
+class Shape:
+    name: str
+    question: re.Pattern
+    test: object  # Callable[[str], bool]
+
+    def matches(self, sentence: str) -> bool:
+        return self.test(sentence)
+
+
+# Order matters: "ile kosztowała" is money before it is a count.
+SHAPES = (
+    Shape("money", re.compile(r"\b(ile\s+kosztował\w*|koszt\w*|budżet\w*|budzet\w*|how\s+much\s+did|cost|budget)\b", re.I),
+          _has_money),
+    Shape("count", re.compile(r"^\s*(a\s+)?(ilu|ile|how\s+many|how\s+much)\b", re.I), _has_count),
+    Shape("date", re.compile(r"^\s*(a\s+)?(kiedy|when|w\s+którym\s+roku|w\s+ktorym\s+roku|what\s+year|in\s+which\s+year|"
+                             r"od\s+kiedy|do\s+kiedy)\b", re.I), _has_date),
+    Shape("person", re.compile(r"^\s*(a\s+)?(kto|who)\s+(\w+\s+)?(przewodniczył|przewodniczyl|kierował|kierowal|prowadził|"
+                               r"prowadzil|stał|stal|led|headed|chaired)\b", re.I), _has_person),
+)
+
+
+def expected_shape(question: str) -> Shape | None:
+    for shape in SHAPES:
+        if shape.question.search(question):
+            return shape
+    return None
+
+
+def numbers_in(text: str) -> set[str]:
+    """Years and roman ordinals a question names ("w 2024 roku", "III Konwencja"): evidence must name them too."""
+    return {w for w in words(text) if re.fullmatch(r"(?:19|20)\d\d|[IVX]{2,5}", w)}
