@@ -46,7 +46,7 @@ class Assistant:
         self.scorer = SentenceScorer(self.embed_model, self.analyzer, idf, self.store.sentence_vectors)
         self.composer = build_composer(self.settings)
         self.refusal = RefusalPolicy(self.settings.refusal_threshold, vocabulary=set(idf) | set(self.vocabulary))
-        self.briefer = Briefer(known_terms=set(idf))
+        self.briefer = Briefer()
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         """Answer ``question``; ``history`` (earlier questions, oldest first) resolves follow-ups."""
@@ -91,7 +91,8 @@ class Assistant:
             hits = retriever.retrieve(QueryBundle(query_str=query, embedding=vector))
         passages = [_passage(hit) for hit in hits[:top_k]]
         with _timer(timings, "score"):
-            return self.scorer.run(question, lang, self._terms(query), vector, passages)
+            return self.scorer.run(question, lang, self.analyzer.query_term_groups(query, self.vocabulary),
+                                   vector, passages)
 
     def _terms(self, text: str) -> list[str]:
         return self.analyzer.query_terms(text, self.vocabulary)

@@ -16,13 +16,12 @@ from rag.types import Briefing, BriefingItem
 
 @dataclass
 class Briefer:
-    known_terms: set[str]  # terms that occur in the index: coverage is measured on these only
     min_coverage: float = 0.5  # share of the topic's (known) term weight an article must contain
     dense_margin: float = 0.04  # without known terms: articles within this of the best sentence
 
     def run(self, topic: str, evidence: Evidence, coverage_of) -> Briefing:
-        """``coverage_of(terms, text)`` is the scorer's idf-weighted coverage."""
-        terms = [t for t in evidence.query_terms if t in self.known_terms]
+        """``coverage_of(term_groups, text)`` is the scorer's idf-weighted coverage of known words."""
+        terms = evidence.term_groups if evidence.term_weights else []
         by_article: dict[tuple[str, int], list[Sentence]] = {}
         for sentence in evidence.sentences:
             by_article.setdefault((sentence.passage.source, sentence.passage.article), []).append(sentence)

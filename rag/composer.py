@@ -14,12 +14,6 @@ from rag.config import Settings
 from rag.evidence import Evidence, Sentence
 from rag.types import Passage
 
-LIST_QUESTION = re.compile(
-    r"^\s*(a\s+)?(jakie|jakich|jakimi|które|ktore|których|ktorych|wymień|wymien|kto\s+(był|byl|brał|bral|wszedł|wszedl)"
-    r"|kim\s+byli|co\s+zwiedz|which|what\s+(institutions|places|programmes|programs|projects|organi[sz]ations)"
-    r"|list|name\s+the|who\s+(were|was\s+in))",
-    re.IGNORECASE,
-)
 _ENUM_SPLIT = re.compile(r",\s+a\s+także\s+|,\s+oraz\s+|\s+oraz\s+|,\s+")
 
 
@@ -54,6 +48,7 @@ class ExtractiveComposer(Composer):
     """
 
     margin = 0.2  # how far below the best a sentence may score and still be considered
+    shape_margin = 0.3  # … or, when the answer lacks the kind asked for, one of the same article that has it
     min_gain = 0.2  # share of the question's term weight a sentence must add
 
     def _compose(self, evidence: Evidence) -> list[Claim]:
@@ -65,19 +60,25 @@ class ExtractiveComposer(Composer):
         covered = set(best.matched)
         total = sum(evidence.term_weights.values()) or 1.0
         for sentence in ranked[1:]:
-            if len(chosen) >= self.settings.max_answer_sentences or sentence.score < best.score - self.margin:
+            if len(chosen) >= self.settings.max_answer_sentences or sentence.score < best.score - self.shape_margin:
                 break
             gain = sum(w for t, w in sentence.matched.items() if t not in covered) / total
-            adds_shape = sentence.has_shape and not any(s.has_shape for s in chosen)
-            if gain >= self.min_gain or adds_shape:
+            close = sentence.score >= best.score - self.margin
+            adds_shape = (sentence.has_shape and not any(s.has_shape for s in chosen)
+                          and (close or _article(sentence) in {_article(s) for s in chosen}))
+            if (close and gain >= self.min_gain) or adds_shape:
                 chosen.append(sentence)
                 covered |= set(sentence.matched)
         chosen.sort(key=lambda s: (s.rank, s.position))
-        as_list = bool(LIST_QUESTION.search(evidence.question))
+        as_list = evidence.expects == "list"
         claims: list[Claim] = []
         for sentence in chosen:
             claims += _as_list(sentence) if as_list else [Claim(sentence.text, [sentence.passage])]
         return claims
+
+
+def _article(sentence: Sentence) -> tuple[str, int]:
+    return sentence.passage.source, sentence.passage.article
 
 
 def _unique(sentences: list[Sentence]) -> list[Sentence]:

@@ -30,7 +30,7 @@ class Sentence:
 class Evidence:
     question: str
     lang: str
-    query_terms: list[str]
+    term_groups: list[list[str]]  # alternative lemmas per question word
     passages: list[Passage]
     sentences: list[Sentence] = field(default_factory=list)
     term_weights: dict[str, float] = field(default_factory=dict)  # known question terms → idf
@@ -57,9 +57,9 @@ class SentenceScorer:
         self._vectors: dict[str, np.ndarray] = {}
         self._terms: dict[str, set[str]] = {}
 
-    def run(self, question: str, lang: str, query_terms: list[str], query_vector: list[float],
+    def run(self, question: str, lang: str, term_groups: list[list[str]], query_vector: list[float],
             passages: list[Passage]) -> Evidence:
-        evidence = Evidence(question, lang, query_terms, passages)
+        evidence = Evidence(question, lang, term_groups, passages)
         for rank, passage in enumerate(passages):
             for position, text in enumerate(passage_sentences(passage.text)):
                 evidence.sentences.append(Sentence(text, passage, rank, position))
@@ -67,40 +67,53 @@ class SentenceScorer:
             return evidence
         vectors = self._vectors_for(evidence)
         query = np.asarray(query_vector, dtype=np.float32)
-        local = self._local_weights(query_terms, [s.text for s in evidence.sentences])
+        groups = self.known_groups(term_groups)
+        local = self._local_weights(groups, [s.text for s in evidence.sentences])
         shape = expected_shape(question)
         evidence.expects = shape.name if shape else ""
-        evidence.term_weights = {t: self.idf[t] for t in query_terms if t in self.idf}
+        evidence.term_weights = {key: weight for key, (weight, _) in groups.items()}
         for sentence, vector in zip(evidence.sentences, vectors):
             sentence.similarity = float(vector @ query)
-            sentence.coverage = self.coverage(query_terms, sentence.text, local)
-            sentence.matched = {t: w for t, w in evidence.term_weights.items() if t in self.terms(sentence.text)}
+            sentence.coverage = self.coverage(term_groups, sentence.text, local)
+            present = self.terms(sentence.text)
+            sentence.matched = {k: w for k, (w, options) in groups.items() if options & present}
             sentence.has_shape = bool(shape and shape.matches(sentence.text))
             sentence.score = (sentence.similarity + self.coverage_weight * sentence.coverage
                               - self.rank_weight * sentence.rank + self.shape_weight * sentence.has_shape)
         return evidence
 
-    def coverage(self, query_terms: list[str], text: str, local: dict[str, float] | None = None) -> float:
-        """Share of the question's term weight (idf, times ``local`` weights if given) present in ``text``."""
-        if not query_terms:
-            return 0.0
+    def known_groups(self, term_groups: list[list[str]]) -> dict[str, tuple[float, set[str]]]:
+        """Question words the index knows: key → (idf of its best-known reading, its known readings).
+
+        Words the index has never seen (English words, typos, readings no document has) can't be
+        matched by any passage, so they carry no weight; refusal looks at unknown names separately.
+        """
+        groups: dict[str, tuple[float, set[str]]] = {}
+        for options in term_groups:
+            known = {t for t in options if t in self.idf}
+            if known:
+                key = max(known, key=lambda t: self.idf[t])
+                groups[key] = (self.idf[key], known)
+        return groups
+
+    def coverage(self, term_groups: list[list[str]], text: str, local: dict[str, float] | None = None) -> float:
+        """Share of the question's word weight (idf, times ``local`` if given) present in ``text``."""
+        groups = self.known_groups(term_groups)
         present = self.terms(text)
-        # Terms the index has never seen (English words, typos, ambiguous lemmas) can't be matched by
-        # any passage, so they carry no weight here; refusal looks at unknown names separately.
-        weights = {t: self.idf[t] * (local or {}).get(t, 1.0) for t in set(query_terms) if t in self.idf}
+        weights = {k: w * (local or {}).get(k, 1.0) for k, (w, _) in groups.items()}
         total = sum(weights.values())
-        return sum(w for t, w in weights.items() if t in present) / total if total else 0.0
+        return sum(weights[k] for k, (_, options) in groups.items() if options & present) / total if total else 0.0
 
     def terms(self, text: str) -> set[str]:
         if text not in self._terms:
             self._terms[text] = set(self.analyzer.document_terms(text))
         return self._terms[text]
 
-    def _local_weights(self, query_terms: list[str], texts: list[str]) -> dict[str, float]:
-        """Down-weight question terms that every candidate sentence shares ("Frankfurt" in a question
+    def _local_weights(self, groups: dict[str, tuple[float, set[str]]], texts: list[str]) -> dict[str, float]:
+        """Down-weight question words that every candidate sentence shares ("Frankfurt" in a question
         about the Frankfurt visit): they say which passage, not which sentence answers."""
         n = len(texts)
-        df = {t: sum(t in self.terms(x) for x in texts) for t in set(query_terms)}
+        df = {k: sum(bool(options & self.terms(x)) for x in texts) for k, (_, options) in groups.items()}
         return {t: math.log(1 + (n + 1) / (d + 0.5)) ** 2 for t, d in df.items()}
 
     def _vectors_for(self, evidence: Evidence) -> list[np.ndarray]:

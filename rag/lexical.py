@@ -58,14 +58,21 @@ class PolishAnalyzer:
         """Terms of a query; unknown words are mapped through ``vocabulary`` (folded surface → lemma)."""
         if not self.lemmatize:
             return self._surface_terms(text)
+        return [t for group in self.query_term_groups(text, vocabulary) for t in group]
+
+    def query_term_groups(self, text: str, vocabulary: dict[str, str] | None = None) -> list[list[str]]:
+        """One list of alternative lemmas per query word ("Krakowie" → krakow, krak, kraka): a word
+        counts once however many readings Morfeusz offers."""
         vocabulary = vocabulary or {}
-        terms: list[str] = []
+        groups: list[list[str]] = []
         for surface, lemmas in self._analyse(text):
             if lemmas is None:
                 folded = fold(surface)
                 lemmas = [vocabulary.get(folded, folded)]
-            terms.extend(lemmas)
-        return [t for t in terms if t not in POLISH_STOPWORDS]
+            kept = [t for t in lemmas if t not in POLISH_STOPWORDS]
+            if kept:
+                groups.append(kept)
+        return groups
 
     def surface_to_lemma(self, text: str) -> dict[str, str]:
         """Folded surface form → first lemma, for resolving query words typed without diacritics."""
@@ -82,7 +89,7 @@ class PolishAnalyzer:
         """(surface, distinct lemmas) per word position; ``None`` lemmas for words Morfeusz doesn't know."""
         by_position: dict[tuple[int, int], tuple[str, list[str] | None]] = {}
         for start, end, (orth, base, tag, *_rest) in _morfeusz().analyse(text):
-            if tag == "interp":
+            if tag == "interp" or fold(orth) in POLISH_STOPWORDS:  # "kiedy" would become "kieda"
                 continue
             surface, lemmas = by_position.get((start, end), (orth, None))
             if tag != "ign":

@@ -31,7 +31,7 @@ _COUNT_WORDS = re.compile(r"\b(?:\d+\s*-\s*osobow\w*|kilku|kilkunast\w*|kilkudzi
 
 
 def _has_date(text: str) -> bool:
-    return bool(_MONTH_OR_YEAR.search(text))
+    return bool(_DATE.search(text) or _MONTH_OR_YEAR.search(text))
 
 
 def _has_money(text: str) -> bool:
@@ -65,11 +65,26 @@ def _has_person(text: str) -> bool:
     return False
 
 
+def _has_enumeration(text: str) -> bool:
+    """Several items: two separators, or one after a colon ("…rodzinom: „A” oraz „B”")."""
+    separators = len(re.findall(r",\s|\soraz\s|\sa\s+także\s|;\s", text))
+    return separators >= 2 or (separators >= 1 and ":" in text)
+
+
+def _has_purpose(text: str) -> bool:
+    return bool(re.search(r"\bcel(em|u)?\b|\bw\s+celu\b|\bma\s+na\s+celu\b|\bmisj\w+|\baby\b", text, re.I))
+
+
+def _has_address(text: str) -> bool:
+    return bool(re.search(r"\b(ul|al|os|pl)\.\s*\w+|\b\d{2}-\d{3}\b", text))
+
+
 @dataclass(frozen=True)
 class Shape:
     name: str
     question: re.Pattern
     test: object  # Callable[[str], bool]
+    required: bool = True  # an answer without it is no answer (refuse); else only preferred
 
     def matches(self, sentence: str) -> bool:
         return self.test(sentence)
@@ -81,9 +96,15 @@ SHAPES = (
           _has_money),
     Shape("count", re.compile(r"^\s*(a\s+)?(ilu|ile|how\s+many|how\s+much)\b", re.I), _has_count),
     Shape("date", re.compile(r"^\s*(a\s+)?(kiedy|when|w\s+którym\s+roku|w\s+ktorym\s+roku|what\s+year|in\s+which\s+year|"
-                             r"od\s+kiedy|do\s+kiedy)\b", re.I), _has_date),
+                             r"od\s+kiedy|do\s+kiedy|(od|do|w)\s+(którego|ktorego)\s+dnia|what\s+date|until\s+when|"
+                             r"w\s+jakim\s+terminie)\b", re.I), _has_date),
+    Shape("address", re.compile(r"\b(adres(em|u|ie)?|address|gdzie\s+(mieści|miesci|znajduje)\s+się)\b", re.I), _has_address),
     Shape("person", re.compile(r"^\s*(a\s+)?(kto|who)\s+(\w+\s+)?(przewodniczył|przewodniczyl|kierował|kierowal|prowadził|"
                                r"prowadzil|stał|stal|led|headed|chaired)\b", re.I), _has_person),
+    Shape("purpose", re.compile(r"^\s*(a\s+)?(po\s+co|w\s+jakim\s+celu|jaki\s+(był|byl|jest)\s+cel|czemu\s+służ|czemu\s+sluz|"
+                                r"why|what\s+(was|is)\s+the\s+(purpose|aim|goal))", re.I), _has_purpose, required=False),
+    Shape("list", re.compile(r"^\s*(a\s+)?(jakie|jakich|które|ktore|których|ktorych|wymień|wymien|kto\s+(był|byl)\s+organizator|"
+                             r"which|what\s+\w+s\b|list|name\s+the)", re.I), _has_enumeration, required=False),
 )
 
 
