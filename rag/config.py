@@ -45,7 +45,7 @@ class Settings:
 
     # answering
     composer: str = "extractive"  # extractive | llm
-    refusal_threshold: float = 0.5
+    refusal_threshold: float = 0.88  # from `python -m eval.calibrate` on eval/qa.jsonl
     max_answer_sentences: int = 3
     max_question_chars: int = 2000
 

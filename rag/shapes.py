@@ -39,8 +39,8 @@ def _has_money(text: str) -> bool:
 
 
 def _has_count(text: str) -> bool:
-    """A number that is not part of a date, a year, a code (Covid-19) or an address."""
-    rest = _DATE.sub(" ", text)
+    """A number that is not part of a date, a year, an amount of money, a code (Covid-19) or an address."""
+    rest = _MONEY.sub(" ", _DATE.sub(" ", text))
     rest = re.sub(r"\w+-\d+|\d+\+|(?:ul|os|tel)\.[^,]*", " ", rest)
     return bool(_NUMBER.search(rest) or _COUNT_WORDS.search(text))
 
