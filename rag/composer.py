@@ -31,8 +31,7 @@ class Composer(ABC):
         self.settings = settings
 
     def run(self, evidence: Evidence) -> list[Claim]:
-        claims = [c for c in self._compose(evidence) if c.text.strip() and c.passages]
-        return claims
+        return [c for c in self._compose(evidence) if c.text.strip() and c.passages]
 
     @abstractmethod
     def _compose(self, evidence: Evidence) -> list[Claim]: ...
@@ -105,15 +104,18 @@ def _as_list(sentence: Sentence) -> list[Claim]:
     return [lead, *(Claim(item, [sentence.passage], bullet=True) for item in items)]
 
 
-COMPOSERS = {"extractive": ExtractiveComposer}
+def _llm_composer(settings: Settings) -> Composer:
+    from rag.llm_composer import LLMComposer  # optional dependencies load only when chosen
+
+    return LLMComposer(settings)
+
+
+COMPOSERS = {"extractive": ExtractiveComposer, "llm": _llm_composer}
 
 
 def build_composer(settings: Settings) -> Composer:
-    if settings.composer == "llm":
-        from rag.llm_composer import LLMComposer
-
-        return LLMComposer(settings)
     try:
-        return COMPOSERS[settings.composer](settings)
+        factory = COMPOSERS[settings.composer]
     except KeyError:
-        raise ValueError(f"unknown composer {settings.composer!r}; choose extractive or llm") from None
+        raise ValueError(f"unknown composer {settings.composer!r}; choose one of {sorted(COMPOSERS)}") from None
+    return factory(settings)

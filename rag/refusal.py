@@ -24,6 +24,8 @@ class RefusalPolicy:
 
     def reason(self, evidence: Evidence, answer: list[str]) -> str | None:
         """Why the documents don't answer (``answer``: the sentences the composer chose), or None."""
+        if not answer:
+            return "nothing to quote"
         if self.confidence(evidence) < self.threshold:
             return "weak"
         if evidence.lang == "pl" and self.unknown_names(evidence.question):
