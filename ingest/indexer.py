@@ -79,7 +79,10 @@ class Indexer:
             pipeline.run(nodes=nodes)  # embed + write the new chunks first …
             for node in nodes:
                 sentences = passage_sentences(node.text)
-                store.add_sentences(node.id_, key, sentences, embed_model.get_text_embedding_batch(sentences))
+                # Embedded under their article's title, so "W składzie delegacji znaleźli się…" is
+                # known to be about the 2016 Frankfurt visit, as the question will be.
+                in_context = [f"{node.metadata['title']}\n{s}" for s in sentences]
+                store.add_sentences(node.id_, key, sentences, embed_model.get_text_embedding_batch(in_context))
             store.delete(sorted(old_ids - {n.id_ for n in nodes}))  # … then drop the stale ones
             (report.updated if key in stored else report.added).append(key)
             report.chunks_written += len(nodes)

@@ -79,7 +79,7 @@ class Assistant:
             lang = detect_lang(topic)
             evidence = self._evidence(topic, topic, lang, self.brief_retriever, BRIEF_CANDIDATES, timings)
             with _timer(timings, "compose"):
-                briefing = self.briefer.run(topic, evidence, self.scorer.coverage)
+                briefing = self.briefer.run(topic, evidence, self.scorer)
         briefing.timings_ms = timings
         return briefing
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.dates import find_date
-from rag.evidence import Evidence, Sentence
+from rag.evidence import Evidence, Sentence, SentenceScorer
 from rag.render import CitationBook, markers, phrase
 from rag.types import Briefing, BriefingItem
 
@@ -19,8 +19,8 @@ class Briefer:
     min_coverage: float = 0.5  # share of the topic's (known) term weight an article must contain
     dense_margin: float = 0.04  # without known terms: articles within this of the best sentence
 
-    def run(self, topic: str, evidence: Evidence, coverage_of) -> Briefing:
-        """``coverage_of(term_groups, text)`` is the scorer's idf-weighted coverage of known words."""
+    def run(self, topic: str, evidence: Evidence, scorer: SentenceScorer) -> Briefing:
+        """``scorer`` measures how much of the topic's (known) word weight a text covers."""
         terms = evidence.term_groups if evidence.term_weights else []
         by_article: dict[tuple[str, int], list[Sentence]] = {}
         for sentence in evidence.sentences:
@@ -29,8 +29,9 @@ class Briefer:
 
         entries: list[tuple[str, str, Sentence]] = []  # (sort date, date as written, sentence)
         for sentences in by_article.values():
-            article_text = " ".join(dict.fromkeys(s.passage.text for s in sentences))
-            relevant = (coverage_of(terms, article_text) >= self.min_coverage if terms
+            article_terms = set().union(*(scorer.terms(s.passage.text) for s in sentences))
+            article_terms |= scorer.context_terms(sentences[0].passage)
+            relevant = (scorer.coverage(terms, article_terms) >= self.min_coverage if terms
                         else max(s.score for s in sentences) >= top - self.dense_margin)
             if not relevant:
                 continue
@@ -39,7 +40,7 @@ class Briefer:
             entries.append((passage.date, passage.date or passage.date_text, best))
             for sentence in sentences:
                 iso, written = find_date(sentence.text)
-                if iso and passage.date[:4] != iso[:4] and (not terms or coverage_of(terms, sentence.text) > 0):
+                if iso and passage.date[:4] != iso[:4] and (not terms or sentence.matched):
                     entries.append((iso, written, sentence))
 
         entries = _dedupe(entries)

@@ -74,12 +74,13 @@ class SentenceScorer:
         evidence.term_weights = {key: weight for key, (weight, _) in groups.items()}
         for sentence, vector in zip(evidence.sentences, vectors):
             sentence.similarity = float(vector @ query)
-            sentence.coverage = self.coverage(term_groups, sentence.text, local)
-            present = self.terms(sentence.text)
+            present = self.terms(sentence.text) | self.context_terms(sentence.passage)
+            sentence.coverage = self.coverage(term_groups, present, local)
             sentence.matched = {k: w for k, (w, options) in groups.items() if options & present}
             sentence.has_shape = bool(shape and shape.matches(sentence.text))
+            bonus = self.shape_weight if sentence.has_shape and shape.required else 0.0
             sentence.score = (sentence.similarity + self.coverage_weight * sentence.coverage
-                              - self.rank_weight * sentence.rank + self.shape_weight * sentence.has_shape)
+                              - self.rank_weight * sentence.rank + bonus)
         return evidence
 
     def known_groups(self, term_groups: list[list[str]]) -> dict[str, tuple[float, set[str]]]:
@@ -96,13 +97,20 @@ class SentenceScorer:
                 groups[key] = (self.idf[key], known)
         return groups
 
-    def coverage(self, term_groups: list[list[str]], text: str, local: dict[str, float] | None = None) -> float:
-        """Share of the question's word weight (idf, times ``local`` if given) present in ``text``."""
+    def coverage(self, term_groups: list[list[str]], present: set[str], local: dict[str, float] | None = None) -> float:
+        """Share of the question's word weight (idf, times ``local`` if given) among ``present`` terms."""
         groups = self.known_groups(term_groups)
-        present = self.terms(text)
         weights = {k: w * (local or {}).get(k, 1.0) for k, (w, _) in groups.items()}
         total = sum(weights.values())
         return sum(weights[k] for k, (_, options) in groups.items() if options & present) / total if total else 0.0
+
+    def context_terms(self, passage: Passage) -> set[str]:
+        """What every sentence of an article says implicitly: its title and its date.
+
+        "2022" and "Frankfurt" in a question pick the article; within it, they should not favour the
+        one sentence that happens to repeat them over the sentence that answers.
+        """
+        return self.terms(f"{passage.title} {passage.date_text} {passage.date[:4]}")
 
     def terms(self, text: str) -> set[str]:
         if text not in self._terms:
