@@ -78,7 +78,7 @@ class SentenceScorer:
             sentence.coverage = self.coverage(term_groups, present, local)
             sentence.matched = {k: w for k, (w, options) in groups.items() if options & present}
             sentence.has_shape = bool(shape and shape.matches(sentence.text))
-            bonus = self.shape_weight if sentence.has_shape and shape.required else 0.0
+            bonus = self.shape_weight if sentence.has_shape and shape.preferred else 0.0
             sentence.score = (sentence.similarity + self.coverage_weight * sentence.coverage
                               - self.rank_weight * sentence.rank + bonus)
         return evidence

@@ -75,6 +75,11 @@ def _has_purpose(text: str) -> bool:
     return bool(re.search(r"\bcel(em|u)?\b|\bw\s+celu\b|\bma\s+na\s+celu\b|\bmisj\w+|\baby\b", text, re.I))
 
 
+def _has_topic(text: str) -> bool:
+    return bool(re.search(r"\bna\s+temat|\bporuszon\w*|\bkwesti\w*|\bdotycz\w*|\brozmawia\w*|\bomówion\w*|"
+                          r"\bprzedyskutowan\w*|\bomawia\w*", text, re.I))
+
+
 def _has_address(text: str) -> bool:
     return bool(re.search(r"\b(ul|al|os|pl)\.\s*\w+|\b\d{2}-\d{3}\b", text))
 
@@ -85,6 +90,7 @@ class Shape:
     question: re.Pattern
     test: object  # Callable[[str], bool]
     required: bool = True  # an answer without it is no answer (refuse); else only preferred
+    preferred: bool = True  # sentences with it score higher (lists: too common a shape to prefer)
 
     def matches(self, sentence: str) -> bool:
         return self.test(sentence)
@@ -94,7 +100,10 @@ class Shape:
 SHAPES = (
     Shape("money", re.compile(r"\b(ile\s+kosztował\w*|koszt\w*|budżet\w*|budzet\w*|how\s+much\s+did|cost|budget)\b", re.I),
           _has_money),
-    Shape("count", re.compile(r"^\s*(a\s+)?(ilu|ile|how\s+many|how\s+much)\b", re.I), _has_count),
+    Shape("count", re.compile(r"^\s*(a\s+)?(ilu|ile\s+(osób|osob|razy|rodzin|uczestnik\w*|student\w*|spotkań|spotkan)|"
+                              r"how\s+many)\b", re.I), _has_count),
+    Shape("amount", re.compile(r"^\s*(a\s+)?(ile|how\s+much|jaka\s+(była\s+|byla\s+)?(kwota|wartość|wartosc))\b", re.I),
+          lambda text: _has_count(text) or _has_money(text)),
     Shape("date", re.compile(r"^\s*(a\s+)?(kiedy|when|w\s+którym\s+roku|w\s+ktorym\s+roku|what\s+year|in\s+which\s+year|"
                              r"od\s+kiedy|do\s+kiedy|(od|do|w)\s+(którego|ktorego)\s+dnia|what\s+date|until\s+when|"
                              r"w\s+jakim\s+terminie)\b", re.I), _has_date),
@@ -103,8 +112,10 @@ SHAPES = (
                                r"prowadzil|stał|stal|led|headed|chaired)\b", re.I), _has_person),
     Shape("purpose", re.compile(r"^\s*(a\s+)?(po\s+co|w\s+jakim\s+celu|jaki\s+(był|byl|jest)\s+cel|czemu\s+służ|czemu\s+sluz|"
                                 r"why|what\s+(was|is)\s+the\s+(purpose|aim|goal))", re.I), _has_purpose, required=False),
+    Shape("topic", re.compile(r"^\s*(a\s+)?(o\s+czym|czego\s+dotyczy\w*|jaki\w*\s+temat\w*|jakie\s+(kwestie|tematy|sprawy)|"
+                              r"what\s+(issues|topics|was\s+discussed|did\s+they\s+discuss))", re.I), _has_topic, required=False),
     Shape("list", re.compile(r"^\s*(a\s+)?(jakie|jakich|które|ktore|których|ktorych|wymień|wymien|kto\s+(był|byl)\s+organizator|"
-                             r"which|what\s+\w+s\b|list|name\s+the)", re.I), _has_enumeration, required=False),
+                             r"which|what\s+\w+s\b|list|name\s+the)", re.I), _has_enumeration, required=False, preferred=False),
 )
 
 
