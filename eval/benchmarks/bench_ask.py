@@ -1,0 +1,76 @@
+"""End-to-end benchmark: ingest time, assistant load time, ask/brief latency and peak memory.
+
+Not a test: it prints figures for the README. Runs on a fresh store in a temporary data dir, with
+the model directory of the default settings (built first if needed).
+Run: ``python -m eval.benchmarks.bench_ask [--repeat 3]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from eval.runner import DEFAULT_QA_PATH, load_qa
+from rag.config import Settings
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:.0f} ms"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3, help="passes over the question set")
+    args = parser.parse_args(argv)
+
+    from ingest.indexer import Indexer
+    from rag.assistant import Assistant
+    from rag.embedding import ensure_default_model
+
+    model_dir = ensure_default_model(Settings.load())
+    with tempfile.TemporaryDirectory() as data_dir:
+        settings = Settings.load(data_dir=Path(data_dir), model_dir=model_dir, chroma_host="")
+        start = time.perf_counter()
+        report = Indexer(settings, progress=False).run()
+        ingest_s = time.perf_counter() - start
+        start = time.perf_counter()
+        Indexer(settings, progress=False).run()
+        reingest_s = time.perf_counter() - start
+
+        start = time.perf_counter()
+        assistant = Assistant(settings)
+        load_s = time.perf_counter() - start
+
+        items = load_qa(DEFAULT_QA_PATH)
+        questions = [i.question for i in items if i.type != "briefing"]
+        topics = [i.question for i in items if i.type == "briefing"]
+        assistant.ask(questions[0])  # warm-up
+        asks, briefs = [], []
+        for _ in range(args.repeat):
+            for question in questions:
+                start = time.perf_counter()
+                assistant.ask(question)
+                asks.append(time.perf_counter() - start)
+            for topic in topics:
+                start = time.perf_counter()
+                assistant.brief(topic)
+                briefs.append(time.perf_counter() - start)
+
+    peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    q = statistics.quantiles(asks, n=100)
+    print("| measure | value |\n|---|---|")
+    print(f"| ingest, shipped corpus ({report.chunks_total} chunks, cold store) | {ingest_s:.1f} s |")
+    print(f"| re-ingest, nothing changed | {reingest_s:.1f} s |")
+    print(f"| assistant load (model, store, keyword index) | {load_s:.1f} s |")
+    print(f"| `ask` p50 / p95 ({len(asks)} questions, warm) | {_ms(q[49])} / {_ms(q[94])} |")
+    print(f"| `brief` median ({len(briefs)} topics) | {_ms(statistics.median(briefs))} |")
+    print(f"| peak resident memory of the process | {peak_mib:.0f} MiB |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
