@@ -9,7 +9,7 @@ from llama_index.core import Document
 from llama_index.core.node_parser import SentenceSplitter
 from llama_index.core.schema import TextNode
 
-from ingest.reader import Article, read_articles
+from ingest.reader import SUPPORTED_SUFFIXES, Article, read_articles
 from rag.config import Settings
 from rag.lexical import PolishAnalyzer, terms_for_index
 from rag.text import sentence_splitter_fn
@@ -17,6 +17,15 @@ from rag.text import sentence_splitter_fn
 # Shown to the embedding model with the chunk (the title says which visit a sentence is about);
 # everything else is bookkeeping that would only blur the vector.
 EMBEDDED_METADATA = ("title", "date_text")
+
+
+# Bump when reading, splitting or sentence handling changes, so a re-ingest redoes unchanged files.
+PIPELINE_VERSION = "1"
+
+
+def ingest_key(article: Article, settings: Settings) -> str:
+    """What a file's chunks were made from: its content and every setting that shapes the chunks."""
+    return f"{article.file_hash}:{settings.chunk_tokens}:{settings.chunk_overlap}:{PIPELINE_VERSION}"
 
 
 def make_splitter(settings: Settings) -> SentenceSplitter:
@@ -32,7 +41,7 @@ def make_splitter(settings: Settings) -> SentenceSplitter:
     )
 
 
-def article_document(article: Article) -> Document:
+def article_document(article: Article, key: str) -> Document:
     metadata = {
         "source": article.source,
         "path": article.path,
@@ -41,6 +50,7 @@ def article_document(article: Article) -> Document:
         "date_text": article.date_text,
         "article": article.index,
         "file_hash": article.file_hash,
+        "ingest_key": key,
     }
     hidden = [k for k in metadata if k not in EMBEDDED_METADATA]
     return Document(
@@ -53,16 +63,17 @@ def article_document(article: Article) -> Document:
     )
 
 
-def chunk_articles(articles: list[Article], splitter: SentenceSplitter, analyzer: PolishAnalyzer) -> list[TextNode]:
+def chunk_articles(articles: list[Article], settings: Settings, splitter: SentenceSplitter,
+                   analyzer: PolishAnalyzer) -> list[TextNode]:
     """Split each article and give every chunk a stable id, source offsets, a hash and BM25 terms."""
     nodes: list[TextNode] = []
     for article in articles:
-        document = article_document(article)
+        document = article_document(article, ingest_key(article, settings))
         for position, node in enumerate(splitter.get_nodes_from_documents([document])):
             start = article.start_char + (node.start_char_idx or 0)
             end = article.start_char + (node.end_char_idx or len(node.text))
             node.id_ = hashlib.sha1(
-                f"{article.path}|{article.file_hash}|{article.index}|{position}".encode()
+                f"{article.path}|{ingest_key(article, settings)}|{article.index}|{position}".encode()
             ).hexdigest()[:24]
             node.relationships = {}  # the per-article Document is transient; Chroma needs no links
             node.metadata.update(
@@ -80,12 +91,10 @@ def chunk_articles(articles: list[Article], splitter: SentenceSplitter, analyzer
 
 
 def chunk_file(path: Path, settings: Settings) -> list[TextNode]:
-    return chunk_articles(read_articles(path), make_splitter(settings), PolishAnalyzer())
+    return chunk_articles(read_articles(path), settings, make_splitter(settings), PolishAnalyzer())
 
 
 def corpus_files(directory: Path) -> list[Path]:
-    from ingest.reader import SUPPORTED_SUFFIXES
-
     return sorted(p for p in directory.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_SUFFIXES)
 
 

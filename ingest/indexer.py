@@ -14,7 +14,7 @@ from pathlib import Path
 from llama_index.core.ingestion import IngestionPipeline
 from tqdm import tqdm
 
-from ingest.chunking import chunk_articles, corpus_files, make_splitter
+from ingest.chunking import chunk_articles, corpus_files, ingest_key, make_splitter
 from ingest.reader import read_articles
 from rag.config import Settings
 from rag.embedding import load_embed_model, model_fingerprint
@@ -59,7 +59,7 @@ class Indexer:
         if rebuild:
             drop_collection(self.settings)
         store = ChunkStore(self.settings, fingerprint, create=True)
-        stored = store.file_hashes()
+        stored = store.ingest_keys()
         embed_model = load_embed_model(self.settings)
         pipeline = IngestionPipeline(transformations=[embed_model], vector_store=store.vector_store())
         splitter, analyzer = make_splitter(self.settings), PolishAnalyzer()
@@ -71,11 +71,11 @@ class Indexer:
             except InvalidDocument as error:
                 report.errors.append(f"{error} (kept what was indexed before)" if key in stored else str(error))
                 continue
-            if stored.get(key) == {articles[0].file_hash}:
+            if stored.get(key) == {ingest_key(articles[0], self.settings)}:
                 report.unchanged.append(key)
                 continue
             old_ids = set(store.chunk_ids(key))
-            nodes = chunk_articles(articles, splitter, analyzer)
+            nodes = chunk_articles(articles, self.settings, splitter, analyzer)
             pipeline.run(nodes=nodes)  # embed + write the new chunks first …
             for node in nodes:
                 sentences = passage_sentences(node.text)

@@ -88,13 +88,13 @@ class ChunkStore:
     def count(self) -> int:
         return self._call(self.collection.count)
 
-    def file_hashes(self) -> dict[str, set[str]]:
-        """Source path → the file hashes its stored chunks were made from."""
+    def ingest_keys(self) -> dict[str, set[str]]:
+        """Source path → the ingest keys (content hash + chunking settings) of its stored chunks."""
         got = self._call(self.collection.get, include=["metadatas"])
-        hashes: dict[str, set[str]] = {}
+        keys: dict[str, set[str]] = {}
         for metadata in got["metadatas"] or []:
-            hashes.setdefault(metadata["path"], set()).add(metadata["file_hash"])
-        return hashes
+            keys.setdefault(metadata["path"], set()).add(metadata.get("ingest_key", ""))
+        return keys
 
     def chunk_ids(self, path: str) -> list[str]:
         return self._call(self.collection.get, where={"path": path}, include=[])["ids"]

@@ -96,3 +96,9 @@ def test_rebuild_replaces_the_collection(settings, docs):
     Indexer(settings, progress=False).run([docs])
     report = Indexer(settings, progress=False).run([docs], rebuild=True)
     assert len(report.added) == 2 and report.chunks_total == _store(settings).count()
+
+
+def test_changed_chunking_settings_redo_unchanged_files(settings, docs):
+    Indexer(settings, progress=False).run([docs])
+    report = Indexer(settings.replace(chunk_tokens=60, chunk_overlap=10), progress=False).run([docs])
+    assert len(report.updated) == 2 and report.chunks_total == _store(settings).count()
