@@ -8,12 +8,12 @@ from contextlib import contextmanager
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
 from rag.briefing import Briefer
-from rag.composer import build_composer
+from rag.composer import Claim, build_composer
 from rag.config import Settings
 from rag.embedding import load_embed_model, model_fingerprint
 from rag.errors import EmptyIndex, InvalidQuestion
 from rag.evidence import Evidence, SentenceScorer, idf_table
-from rag.followup import resolve
+from rag.followup import part_queries, resolve, split_parts
 from rag.lexical import PolishAnalyzer
 from rag.refusal import RefusalPolicy
 from rag.render import render_answer, render_refusal
@@ -49,26 +49,36 @@ class Assistant:
         self.briefer = Briefer()
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
-        """Answer ``question``; ``history`` (earlier questions, oldest first) resolves follow-ups."""
+        """Answer ``question``; ``history`` (earlier questions, oldest first) resolves follow-ups.
+
+        A question that asks two things is answered part by part, each on its own evidence.
+        """
         timings: dict[str, float] = {}
         with _timer(timings, "total"):
             question = self._validate(question)
             lang = detect_lang(question)
             query = resolve(question, history or [], self._terms)
-            evidence = self._evidence(question, query, lang, self.retriever, self.settings.top_k, timings)
-            confidence = self.refusal.confidence(evidence)
-            with _timer(timings, "compose"):
-                claims = self.composer.run(evidence)
-                refused = self.refusal.reason(evidence, [c.text for c in claims]) is not None
-                if refused:
-                    text, citations = render_refusal(evidence.passages, lang)
-                    sentences = []
-                else:
-                    text, sentences, citations = render_answer(claims, lang)
+            parts = split_parts(question) if query == question else [question]
+            queries = part_queries(parts, self._terms) if len(parts) > 1 else [query]
+            answered: list[Claim] = []
+            evidences = []
+            for part, part_query in zip(parts, queries):
+                evidence = self._evidence(part, part_query, lang, self.retriever, self.settings.top_k, timings)
+                evidences.append(evidence)
+                with _timer(timings, "compose"):
+                    claims = self.composer.run(evidence)
+                    if self.refusal.reason(evidence, [c.text for c in claims]) is None:
+                        answered += [c for c in claims if c.text not in {a.text for a in answered}]
+            passages = _interleave([e.passages for e in evidences])
+            if answered:
+                text, sentences, citations = render_answer(answered, lang)
+            else:
+                text, citations = render_refusal(passages, lang)
+                sentences = []
         return Answer(
-            question=question, answer=text, refused=refused, citations=citations, sentences=sentences,
-            lang=lang, retrieval_query=query, confidence=confidence, passages=evidence.passages,
-            timings_ms=timings,
+            question=question, answer=text, refused=not answered, citations=citations, sentences=sentences,
+            lang=lang, retrieval_query=" | ".join(queries), passages=passages, timings_ms=timings,
+            confidence=min(self.refusal.confidence(e) for e in evidences),
         )
 
     def brief(self, topic: str) -> Briefing:
@@ -108,6 +118,16 @@ class Assistant:
                 f"/ Pytanie ma {len(question)} znaków; limit to {limit}."
             )
         return question
+
+
+def _interleave(rankings: list[list[Passage]]) -> list[Passage]:
+    """One ranking from several (one per question part): first of each, then second of each, …"""
+    merged: dict[str, Passage] = {}
+    for rank in range(max(map(len, rankings), default=0)):
+        for ranking in rankings:
+            if rank < len(ranking):
+                merged.setdefault(ranking[rank].chunk_id, ranking[rank])
+    return list(merged.values())
 
 
 def _passage(hit: NodeWithScore) -> Passage:

@@ -18,10 +18,12 @@ from rag.types import Briefing, BriefingItem
 class Briefer:
     min_coverage: float = 0.5  # share of the topic's (known) term weight an article must contain
     dense_margin: float = 0.04  # without known terms: articles within this of the best sentence
+    min_idf: float = 0.7  # ≈ a word in fewer than half of the chunks
 
     def run(self, topic: str, evidence: Evidence, scorer: SentenceScorer) -> Briefing:
         """``scorer`` measures how much of the topic's (known) word weight a text covers."""
-        terms = evidence.term_groups if evidence.term_weights else []
+        # Words most documents share ("Kraków") cannot say which articles a topic is about.
+        terms = [g for g in evidence.term_groups if max(scorer.idf.get(t, 0.0) for t in g) >= self.min_idf]
         by_article: dict[tuple[str, int], list[Sentence]] = {}
         for sentence in evidence.sentences:
             by_article.setdefault((sentence.passage.source, sentence.passage.article), []).append(sentence)

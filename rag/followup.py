@@ -33,3 +33,25 @@ def resolve(question: str, history: list[str], terms_of) -> str:
         if not is_followup(earlier, terms_of(earlier)):
             return f"{earlier.strip()} {question.strip()}"
     return question
+
+
+# "Kiedy podpisano porozumienie i kiedy pojechała delegacja?": two questions in one. Each part is
+# answered on its own evidence; a part that names little itself is searched with the first part.
+_WH = (r"(?:kiedy|kto|komu|jak|jaki\w*|jakie\w*|któr\w+|ktor\w+|ile|ilu|gdzie|co|czego|czym|po\s+co|"
+       r"when|who|what|which|how|where|why)\b")
+_SECOND_QUESTION = re.compile(r",?\s+(?:a|i|oraz|and)\s+(?=" + _WH + ")", re.IGNORECASE)
+_HAS_QUESTION_WORD = re.compile(r"\b" + _WH, re.IGNORECASE)
+
+
+def split_parts(question: str) -> list[str]:
+    """The sub-questions of a question that asks two things; ``[question]`` otherwise."""
+    match = _SECOND_QUESTION.search(question)
+    if not match or not _HAS_QUESTION_WORD.search(question[: match.start()]):
+        return [question]
+    return [question[: match.start()].strip(" ,") + "?", question[match.end() :].strip()]
+
+
+def part_queries(parts: list[str], terms_of) -> list[str]:
+    """Retrieval text per part: later parts that name little themselves carry the first part along."""
+    first = parts[0]
+    return [first] + [p if len(terms_of(p)) > _MAX_CONTENT_WORDS else f"{first} {p}" for p in parts[1:]]

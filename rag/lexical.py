@@ -7,6 +7,7 @@ the indexed vocabulary by its folded surface form, which maps it to the lemma it
 
 from __future__ import annotations
 
+import difflib
 from functools import cache
 
 from rag.text import fold, words
@@ -67,8 +68,7 @@ class PolishAnalyzer:
         groups: list[list[str]] = []
         for surface, lemmas in self._analyse(text):
             if lemmas is None:
-                folded = fold(surface)
-                lemmas = [vocabulary.get(folded, folded)]
+                lemmas = [_closest(fold(surface), vocabulary)]
             kept = [t for t in lemmas if t not in POLISH_STOPWORDS]
             if kept:
                 groups.append(kept)
@@ -98,6 +98,17 @@ class PolishAnalyzer:
                     lemmas.append(_lemma(base))
             by_position[(start, end)] = (surface, lemmas)
         return list(by_position.values())
+
+
+def _closest(folded: str, vocabulary: dict[str, str]) -> str:
+    """The lemma of ``folded`` as the documents spell it: exact, or a typo away ("projetky" → projekt)."""
+    if folded in vocabulary:
+        return vocabulary[folded]
+    if len(folded) >= 5:
+        close = difflib.get_close_matches(folded, vocabulary.keys(), n=1, cutoff=0.85)
+        if close:
+            return vocabulary[close[0]]
+    return folded
 
 
 def terms_for_index(analyzer: PolishAnalyzer, title: str, text: str) -> str:
