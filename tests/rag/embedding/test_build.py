@@ -166,6 +166,15 @@ def test_cli_builds_and_prints_where_and_the_checksum(tmp_path, monkeypatch, fak
     assert build.file_sha256(build.source_path()) in out
 
 
+def test_a_corrupt_source_is_refused_clearly(tmp_path, monkeypatch):
+    truncated = tmp_path / "e5-small-q4.bin"
+    truncated.write_bytes(build.source_path().read_bytes()[:100_000])
+    monkeypatch.setattr(build, "source_path", lambda: truncated)
+    with pytest.raises(ModelUnavailable, match="Could not build the embedding model"):
+        ensure_default_model(Settings(data_dir=tmp_path))
+    assert _debris(tmp_path) == [] and not (tmp_path / "models" / MODEL).exists()
+
+
 def test_an_explicit_model_dir_is_used_or_refused_clearly(tmp_path):
     missing = tmp_path / "nowhere"
     with pytest.raises(ModelUnavailable, match="nowhere.*does not exist"):
