@@ -1,0 +1,128 @@
+"""HTML for chat messages: answers with clickable [n] markers, their sources, refusals, errors.
+
+Everything that comes from a document or a user is escaped before any markup is added, so a passage
+or a question containing ``<script>`` shows as text. Each message is one line of HTML with no blank
+lines: the chatbot's Markdown renderer then passes it through as a single HTML block untouched.
+Source ids carry a per-message prefix (``m4-src-2``) because many answers share one page.
+"""
+
+from __future__ import annotations
+
+import re
+from html import escape
+
+from app.i18n import BRIEFING, t
+from rag.types import Answer, Briefing, BriefingItem, Citation
+
+_MARKER = re.compile(r"\[(\d+)\]")
+_MARKDOWN = re.compile(r"^#+\s+|\*\*")  # heading hashes and bold markers of the corpus files
+
+
+def source_id(prefix: str, n: int) -> str:
+    return f"{prefix}-src-{n}"
+
+
+def link_markers(escaped: str, numbers: set[int], prefix: str) -> str:
+    """Turn each ``[n]`` of a known citation into a link to its source panel; leave others as text."""
+
+    def link(match: re.Match) -> str:
+        n = int(match.group(1))
+        if n not in numbers:
+            return match.group(0)
+        return f'<a class="rag-cite" href="#{source_id(prefix, n)}">[{n}]</a>'
+
+    return _MARKER.sub(link, escaped)
+
+
+def question_html(text: str, mode: str, lang: str) -> str:
+    """The user's message, shown verbatim (escaped, not interpreted as Markdown)."""
+    label = f'<span class="rag-mode">{escape(t(lang, "mode_briefing"))}</span> ' if mode == BRIEFING else ""
+    return f'<div class="rag-question">{label}{escape(" ".join(text.split()))}</div>'
+
+
+def answer_html(answer: Answer, lang: str, prefix: str) -> str:
+    """The answer's lines (lead, sentences, bullets) with linked markers, then its sources."""
+    numbers = {c.n for c in answer.citations}
+    body = _lines_html(answer.answer.splitlines(), numbers, prefix)
+    kind = "rag-refusal" if answer.refused else "rag-answer"
+    note = _refusal_note(lang) if answer.refused else ""
+    return f'<div class="{kind}">{note}{body}</div>{sources_html(answer.citations, lang, prefix)}'
+
+
+def briefing_html(briefing: Briefing, lang: str, prefix: str) -> str:
+    """A dated list built from the briefing's items (not its Markdown), then its sources."""
+    heading = f'<p class="rag-heading">{escape(t(lang, "briefing_heading", topic=briefing.topic))}</p>'
+    if briefing.refused or not briefing.items:
+        body = _lines_html(briefing.text.splitlines(), set(), prefix)
+        return f'<div class="rag-refusal">{_refusal_note(lang)}{heading}{body}</div>'
+    numbers = {c.n for c in briefing.citations}
+    items = "".join(_briefing_item_html(item, lang, numbers, prefix) for item in briefing.items)
+    body = f'<ul class="rag-timeline">{items}</ul>'
+    return f'<div class="rag-answer">{heading}{body}</div>{sources_html(briefing.citations, lang, prefix)}'
+
+
+def sources_html(citations: list[Citation], lang: str, prefix: str) -> str:
+    """One collapsible panel per citation; the header names title, date and file."""
+    if not citations:
+        return ""
+    panels = "".join(_source_panel(c, lang, prefix) for c in citations)
+    title = f'<p class="rag-sources-title">{escape(t(lang, "sources"))}</p>'
+    return f'<div class="rag-sources">{title}{panels}</div>'
+
+
+def error_html(message: str, lang: str) -> str:
+    """A friendly, styled error in the chat instead of a traceback or a toast."""
+    heading = escape(t(lang, "error_heading"))
+    return f'<div class="rag-error"><strong>{heading}</strong><p>{escape(message)}</p></div>'
+
+
+def _source_panel(citation: Citation, lang: str, prefix: str) -> str:
+    when = citation.date or citation.date_text or t(lang, "undated")
+    header = " — ".join(escape(part) for part in (citation.title or citation.source, when, citation.source))
+    passage = passage_html(citation.text)
+    return (
+        f'<details class="rag-source" id="{source_id(prefix, citation.n)}">'
+        f'<summary><span class="rag-source-n">[{citation.n}]</span> {header}</summary>'
+        f'<div class="rag-passage">{passage}</div></details>'
+    )
+
+
+def passage_html(text: str) -> str:
+    """A source passage as written, minus the corpus's Markdown markers (``##``, ``**``).
+
+    They would show as stray symbols; rendering them instead would set whole lead paragraphs in bold.
+    """
+    lines = (_MARKDOWN.sub("", line.strip()) for line in text.splitlines())
+    return "<br>".join(escape(line) for line in lines if line)
+
+
+def _lines_html(lines: list[str], numbers: set[int], prefix: str) -> str:
+    """Plain lines become paragraphs, ``- `` lines a bullet list, markers become links."""
+    parts: list[str] = []
+    bullets: list[str] = []
+    for line in (line.strip() for line in lines):
+        if not line:
+            continue
+        if line.startswith("- "):
+            bullets.append(f"<li>{link_markers(escape(line[2:]), numbers, prefix)}</li>")
+            continue
+        if bullets:
+            parts.append(f"<ul>{''.join(bullets)}</ul>")
+            bullets = []
+        parts.append(f"<p>{link_markers(escape(line), numbers, prefix)}</p>")
+    if bullets:
+        parts.append(f"<ul>{''.join(bullets)}</ul>")
+    return "".join(parts)
+
+
+def _briefing_item_html(item: BriefingItem, lang: str, numbers: set[int], prefix: str) -> str:
+    when = escape(item.date_text or item.date or t(lang, "undated"))
+    markers = link_markers("".join(f"[{n}]" for n in item.citations), numbers, prefix)
+    return (
+        f'<li><span class="rag-date">{when}</span> <em>{escape(item.title)}</em>: '
+        f"{escape(item.summary)} {markers}</li>"
+    )
+
+
+def _refusal_note(lang: str) -> str:
+    return f'<p class="rag-note">ℹ️ {escape(t(lang, "refusal_note"))}</p>'
