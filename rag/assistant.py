@@ -88,8 +88,10 @@ class Assistant:
             topic = self._validate(topic)
             lang = detect_lang(topic)
             evidence = self._evidence(topic, topic, lang, self.brief_retriever, BRIEF_CANDIDATES, timings)
+            best = max(evidence.sentences, key=lambda s: s.score, default=None)
+            on_topic = best is not None and self.refusal.reason(evidence, [best.text]) is None
             with _timer(timings, "compose"):
-                briefing = self.briefer.run(topic, evidence, self.scorer)
+                briefing = self.briefer.run(topic, evidence if on_topic else evidence.without_sentences(), self.scorer)
         briefing.timings_ms = timings
         return briefing
 

@@ -54,29 +54,28 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     from rag.assistant import Assistant
-    from rag.render import render_sources
 
     answer = Assistant(_settings(args)).ask(" ".join(args.question))
-    if args.json:
-        print(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
-    else:
-        print(answer.answer)
-        print()
-        print(render_sources(answer.citations, answer.lang))
-    return 0
+    return _show(answer, answer.answer, args.json)
 
 
 def cmd_brief(args: argparse.Namespace) -> int:
     from rag.assistant import Assistant
-    from rag.render import render_sources
 
     briefing = Assistant(_settings(args)).brief(" ".join(args.topic))
-    if args.json:
-        print(json.dumps(briefing.to_json(), ensure_ascii=False, indent=2))
+    return _show(briefing, briefing.text, args.json)
+
+
+def _show(result, text: str, as_json: bool) -> int:
+    """An answer or a briefing: JSON, or the text followed by its numbered sources."""
+    from rag.render import render_sources
+
+    if as_json:
+        print(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
     else:
-        print(briefing.text)
-        print()
-        print(render_sources(briefing.citations, briefing.lang))
+        print(text)
+        if result.citations:
+            print(f"\n{render_sources(result.citations, result.lang)}")
     return 0
 
 

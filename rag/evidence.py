@@ -3,6 +3,7 @@ scored sentences. Computed once per question so composers, refusal and briefings
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 
@@ -35,6 +36,10 @@ class Evidence:
     sentences: list[Sentence] = field(default_factory=list)
     term_weights: dict[str, float] = field(default_factory=dict)  # known question terms → idf
     expects: str = ""  # the shape of answer the question asks for, if any
+
+    def without_sentences(self) -> Evidence:
+        """The same retrieval with nothing quotable: what a refused briefing is built from."""
+        return dataclasses.replace(self, sentences=[])
 
 
 class SentenceScorer:

@@ -99,3 +99,15 @@ def test_briefing_on_frankfurt_is_chronological_and_cited(assistant):
 def test_answer_reports_its_timings(assistant):
     answer = assistant.ask("Gdzie odbyło się spotkanie robocze projektu PROGRESS?")
     assert {"embed", "retrieve", "compose", "total"} <= set(answer.timings_ms)
+
+
+def test_briefing_on_a_topic_the_documents_never_mention_is_refused(assistant):
+    briefing = assistant.brief("kino w Warszawie")
+    assert briefing.refused and not briefing.items
+    assert briefing.text == "Dokumenty nie zawierają informacji na ten temat."
+
+
+def test_two_part_question_is_answered_part_by_part(assistant):
+    answer = assistant.ask("Kiedy odbyło się spotkanie robocze w Brukseli i kto był obecny na spotkaniu z delegacją z Oslo?")
+    assert " | " in answer.retrieval_query
+    assert not answer.refused
