@@ -11,8 +11,9 @@ from rag.briefing import Briefer
 from rag.composer import Claim, build_composer
 from rag.config import Settings
 from rag.embedding import load_embed_model, model_fingerprint
-from rag.errors import EmptyIndex, InvalidQuestion
-from rag.evidence import Evidence, SentenceScorer, idf_table
+from rag.corpus import Corpus
+from rag.errors import InvalidQuestion
+from rag.evidence import Evidence, SentenceScorer
 from rag.followup import part_queries, resolve, split_parts
 from rag.lexical import PolishAnalyzer
 from rag.refusal import RefusalPolicy
@@ -32,20 +33,16 @@ class Assistant:
         self.settings = settings or Settings.load()
         self.embed_model = load_embed_model(self.settings)
         self.store = ChunkStore(self.settings, model_fingerprint(self.settings))
-        chunks = self.store.all_chunks()
-        if not chunks:
-            raise EmptyIndex("The index is empty. Run `rag ingest` first.")
-        self.retriever = build_retriever(self.settings, self.store, self.embed_model)
-        self.brief_retriever = build_retriever(
-            self.settings.replace(candidates=BRIEF_CANDIDATES), self.store, self.embed_model
-        )
         self.analyzer = PolishAnalyzer()
-        terms = [c.metadata.get("terms", "").split() for c in chunks]
-        idf = idf_table(terms)
-        self.vocabulary = {k: v for c in chunks for k, v in self.analyzer.surface_to_lemma(c.text).items()}
-        self.scorer = SentenceScorer(self.embed_model, self.analyzer, idf, self.store.sentence_vectors)
+        corpus = Corpus.load(self.store, self.analyzer)
+        self.vocabulary = corpus.vocabulary
+        self.retriever = build_retriever(self.settings, self.store, self.embed_model, corpus)
+        self.brief_retriever = build_retriever(
+            self.settings.replace(candidates=BRIEF_CANDIDATES), self.store, self.embed_model, corpus
+        )
+        self.scorer = SentenceScorer(self.embed_model, self.analyzer, corpus.idf, self.store.sentence_vectors)
         self.composer = build_composer(self.settings)
-        self.refusal = RefusalPolicy(self.settings.refusal_threshold, vocabulary=set(idf) | set(self.vocabulary))
+        self.refusal = RefusalPolicy(self.settings.refusal_threshold, vocabulary=corpus.known_words)
         self.briefer = Briefer()
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:

@@ -14,6 +14,7 @@ from rag.shapes import expected_shape
 from rag.text import passage_sentences
 from rag.types import Passage
 
+
 @dataclass
 class Sentence:
     text: str
@@ -135,18 +136,10 @@ class SentenceScorer:
         wanted = [t for t in dict.fromkeys(texts) if t not in self._vectors]
         if wanted:
             stored = self.stored_vectors([p.chunk_id for p in evidence.passages]) if self.stored_vectors else {}
-            missing = [t for t in wanted if t not in stored]
-            embedded = self.embed_model.get_text_embedding_batch(missing) if missing else []
+            missing = [s for s in evidence.sentences if s.text in wanted and s.text not in stored]
+            # Same form as at ingest: the sentence under its article's title.
+            embedded = self.embed_model.get_text_embedding_batch([f"{s.passage.title}\n{s.text}" for s in missing])
+            missing = [s.text for s in missing]
             for text, vector in [*stored.items(), *zip(missing, embedded)]:
                 self._vectors[text] = np.asarray(vector, dtype=np.float32)
         return [self._vectors[t] for t in texts]
-
-
-def idf_table(term_lists: list[list[str]]) -> dict[str, float]:
-    """Inverse document frequency of each term over the indexed chunks."""
-    n = len(term_lists)
-    df: dict[str, int] = {}
-    for terms in term_lists:
-        for term in set(terms):
-            df[term] = df.get(term, 0) + 1
-    return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items()}

@@ -19,6 +19,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from rag.config import Settings
 from rag.lexical import PolishAnalyzer
+from rag.corpus import Corpus
 from rag.store import ChunkStore, StoredChunk
 
 DENSE_SCORE = "dense_score"
@@ -29,20 +30,18 @@ RRF_K = 10  # small: with a few dozen candidates, ranks beyond ~10 should weigh 
 class KeywordRetriever(BaseRetriever):
     """BM25 (bm25s) over the lemmas stored in Chroma, or over folded surface words for the ablation."""
 
-    def __init__(self, chunks: list[StoredChunk], top_k: int, lemmatize: bool = True) -> None:
+    def __init__(self, corpus: Corpus, top_k: int, lemmatize: bool = True) -> None:
         super().__init__()
         self.analyzer = PolishAnalyzer(lemmatize=lemmatize)
         self.top_k = top_k
-        self.nodes = [_node(chunk) for chunk in chunks]
-        self.vocabulary: dict[str, str] = {}
+        self.nodes = [_node(chunk) for chunk in corpus.chunks]
+        self.vocabulary = corpus.vocabulary if lemmatize else {}
         if lemmatize:
-            corpus = [chunk.metadata.get("terms", "").split() for chunk in chunks]
-            for chunk in chunks:
-                self.vocabulary.update(self.analyzer.surface_to_lemma(chunk.text))
+            documents = [chunk.metadata.get("terms", "").split() for chunk in corpus.chunks]
         else:
-            corpus = [self.analyzer.document_terms(f"{c.metadata.get('title', '')}\n{c.text}") for c in chunks]
+            documents = [self.analyzer.document_terms(f"{c.metadata.get('title', '')}\n{c.text}") for c in corpus.chunks]
         self.bm25 = bm25s.BM25()
-        self.bm25.index(corpus, show_progress=False)
+        self.bm25.index(documents, show_progress=False)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         terms = self.analyzer.query_terms(query_bundle.query_str, self.vocabulary)
@@ -116,24 +115,24 @@ def _node(chunk: StoredChunk) -> TextNode:
     return TextNode(id_=chunk.chunk_id, text=chunk.text, metadata=metadata)
 
 
-RetrieverFactory = Callable[[Settings, ChunkStore, object], BaseRetriever]
+RetrieverFactory = Callable[[Settings, ChunkStore, object, Corpus], BaseRetriever]
 
 
-def _dense(settings: Settings, store: ChunkStore, embed_model) -> BaseRetriever:
+def _dense(settings: Settings, store: ChunkStore, embed_model, corpus: Corpus) -> BaseRetriever:
     return DenseRetriever(store, embed_model, settings.candidates)
 
 
-def _bm25(settings: Settings, store: ChunkStore, embed_model) -> BaseRetriever:
-    return KeywordRetriever(store.all_chunks(), settings.candidates, lemmatize=True)
+def _bm25(settings: Settings, store: ChunkStore, embed_model, corpus: Corpus) -> BaseRetriever:
+    return KeywordRetriever(corpus, settings.candidates, lemmatize=True)
 
 
-def _bm25_raw(settings: Settings, store: ChunkStore, embed_model) -> BaseRetriever:
-    return KeywordRetriever(store.all_chunks(), settings.candidates, lemmatize=False)
+def _bm25_raw(settings: Settings, store: ChunkStore, embed_model, corpus: Corpus) -> BaseRetriever:
+    return KeywordRetriever(corpus, settings.candidates, lemmatize=False)
 
 
-def _hybrid(settings: Settings, store: ChunkStore, embed_model) -> BaseRetriever:
+def _hybrid(settings: Settings, store: ChunkStore, embed_model, corpus: Corpus) -> BaseRetriever:
     return HybridRetriever(
-        _dense(settings, store, embed_model), _bm25(settings, store, embed_model),
+        _dense(settings, store, embed_model, corpus), _bm25(settings, store, embed_model, corpus),
         settings.dense_weight, settings.candidates,
     )
 
@@ -146,9 +145,9 @@ RETRIEVERS: dict[str, RetrieverFactory] = {
 }
 
 
-def build_retriever(settings: Settings, store: ChunkStore, embed_model) -> BaseRetriever:
+def build_retriever(settings: Settings, store: ChunkStore, embed_model, corpus: Corpus) -> BaseRetriever:
     try:
         factory = RETRIEVERS[settings.retrieval]
     except KeyError:
         raise ValueError(f"unknown retrieval {settings.retrieval!r}; choose one of {sorted(RETRIEVERS)}") from None
-    return factory(settings, store, embed_model)
+    return factory(settings, store, embed_model, corpus)
