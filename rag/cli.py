@@ -94,10 +94,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_build_model(args: argparse.Namespace) -> int:
-    from rag.embedding import ensure_default_model
+    from rag.embedding import ensure_default_model, model_fingerprint
 
-    path = ensure_default_model(_settings(args), force=args.force)
-    print(f"model ready: {path}")
+    settings = _settings(args)
+    path = ensure_default_model(settings, force=args.force)
+    print(f"model ready: {path} ({model_fingerprint(settings)})")
     return 0
 
 

@@ -100,14 +100,15 @@ def _load(model_dir: str, query_prefix: str, passage_prefix: str, batch_size: in
 def model_fingerprint(settings: Settings) -> str:
     """Short stable identity of the model, stored with an index so vectors of two models never mix.
 
-    It covers what changes the vectors: the small config files (architecture, tokenizer, pooling)
-    and the weights, identified by the source checksum for a model built here and by a checksum
-    of the weight files otherwise. The directory's location does not count, only its name.
+    It covers what changes the vectors: the small config files (architecture, tokenizer, pooling),
+    the weights, identified by the source checksum for a model built here and by a checksum of the
+    weight files otherwise, and the query/passage prefixes. The directory's location does not count,
+    only its name.
     """
     from rag.embedding.build import BUILD_INFO, file_sha256, read_build_info
 
     model_dir = resolve_model_dir(settings)
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(f"prefixes:{settings.query_prefix}|{settings.passage_prefix}".encode())
     for path in sorted(model_dir.rglob("*.json")):
         if path.name != BUILD_INFO:
             digest.update(path.relative_to(model_dir).as_posix().encode() + b"\0" + file_sha256(path).encode())

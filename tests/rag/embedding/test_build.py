@@ -220,3 +220,7 @@ def test_building_loading_and_embedding_never_touch_the_network(e5, guarded_netw
     model_tokenizer(e5.settings)("tekst")
     assert len(vector) == 384
     assert guarded_network.attempts == []
+
+
+def test_fingerprint_changes_with_the_prefixes(e5):
+    assert model_fingerprint(e5.settings.replace(passage_prefix="")) != model_fingerprint(e5.settings)
