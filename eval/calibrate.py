@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--qa", default=DEFAULT_QA_PATH)
     args = parser.parse_args(argv)
     print("threshold  refusal_accuracy  false_refusal_rate")
-    for t, accuracy, false_rate in sweep(Settings.load(), args.qa, np.arange(0.80, 1.10, 0.01)):
+    for t, accuracy, false_rate in sweep(Settings.load(), args.qa, np.arange(0.70, 1.10, 0.01)):
         print(f"{t:9.2f}  {accuracy:16.3f}  {false_rate:18.3f}")
     return 0
 
