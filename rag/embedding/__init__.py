@@ -27,7 +27,6 @@ __all__ = [
     "model_fingerprint",
     "model_tokenizer",
     "resolve_model_dir",
-    "token_counter",
 ]
 
 _WEIGHT_SUFFIXES = (".safetensors", ".bin", ".pt", ".pth")
@@ -128,12 +127,6 @@ def model_tokenizer(settings: Settings) -> Callable[[str], list[int]]:
     model actually sees.
     """
     return _tokenizer(str(resolve_model_dir(settings)))
-
-
-def token_counter(settings: Settings) -> Callable[[str], int]:
-    """``text → number of model tokens`` (no prefix, no specials)."""
-    tokenize = model_tokenizer(settings)
-    return lambda text: len(tokenize(text))
 
 
 @functools.lru_cache(maxsize=4)

@@ -34,6 +34,8 @@ def test_cited_answer_opens_its_source_when_the_marker_is_clicked(chat):
 
 def test_source_header_toggles_its_passage(chat):
     chat.page.click("#rag-examples button:has-text('When was the cooperation agreement')")
+    # The example fills the box through a Gradio event: wait for it before reading the box.
+    chat.page.wait_for_function("document.querySelector('#rag-question textarea').value.length > 0")
     chat.ask(chat.page.input_value("#rag-question textarea"))
     source = chat.last_reply().locator("details.rag-source").first
     source.locator("summary").click()
