@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from rag.dates import find_date
 from rag.evidence import Evidence, Sentence, SentenceScorer
-from rag.render import CitationBook, markers, phrase
+from rag.render import CitationBook, markers, phrase, when
 from rag.types import Briefing, BriefingItem
 
 
@@ -67,8 +67,8 @@ class Briefer:
             return phrase(lang, "brief_refusal")
         lines = [f"**{phrase(lang, 'brief_lead').format(topic=topic)}**", ""]
         for item in items:
-            when = item.date_text or phrase(lang, "undated")
-            lines.append(f"- **{when}** — *{item.title}*: {item.summary} {markers(item.citations)}")
+            date = when("", item.date_text, lang)
+            lines.append(f"- **{date}** — *{item.title}*: {item.summary} {markers(item.citations)}")
         return "\n".join(lines)
 
 

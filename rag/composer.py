@@ -1,7 +1,7 @@
 """Composers turn evidence into claims, each tied to the passage it came from.
 
-``Composer.run`` is the thin public method (it drops empty output and enforces the length budget);
-a subclass implements ``_compose`` only. Retrieval never changes when the composer does.
+``Composer.run`` is the thin public method (it drops empty or unsupported claims); a subclass
+implements ``_compose`` only. Retrieval never changes when the composer does.
 """
 
 from __future__ import annotations

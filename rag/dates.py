@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import re
 
-_MONTHS = {
+MONTHS = {
     "stycznia": 1, "lutego": 2, "marca": 3, "kwietnia": 4, "maja": 5, "czerwca": 6, "lipca": 7,
     "sierpnia": 8, "września": 9, "października": 10, "listopada": 11, "grudnia": 12,
 }  # fmt: skip
 _WORDY_DATE = re.compile(
-    r"\b(\d{1,2})(?:\s*-\s*\d{1,2})?\s+(" + "|".join(_MONTHS) + r")\s+(\d{4}|br\.)", re.IGNORECASE
+    r"\b(\d{1,2})(?:\s*-\s*\d{1,2})?\s+(" + "|".join(MONTHS) + r")\s+(\d{4}|br\.)", re.IGNORECASE
 )
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})(?:\s*-\s*\d{1,2})?\.(\d{1,2})\.\s?(\d{4}|\d{2})\b")
 
@@ -18,7 +18,7 @@ def find_date(text: str) -> tuple[str, str]:
     """The first date stated in ``text`` as (ISO or "", as written). "br." (this year) is never guessed."""
     candidates = []
     for match in _WORDY_DATE.finditer(text):
-        day, month, year = int(match.group(1)), _MONTHS[match.group(2).lower()], match.group(3)
+        day, month, year = int(match.group(1)), MONTHS[match.group(2).lower()], match.group(3)
         iso = "" if year.lower() == "br." else f"{int(year):04d}-{month:02d}-{day:02d}"
         candidates.append((match.start(), iso, match.group(0)))
     for match in _NUMERIC_DATE.finditer(text):

@@ -29,7 +29,8 @@ POLISH_STOPWORDS = frozenset(
 
 
 @cache
-def _morfeusz():
+def morfeusz():
+    """The process's one Morfeusz analyser (loading it costs ~0.1 s)."""
     import morfeusz2
 
     return morfeusz2.Morfeusz(generate=False, expand_tags=False)
@@ -88,7 +89,7 @@ class PolishAnalyzer:
     def _analyse(self, text: str) -> list[tuple[str, list[str] | None]]:
         """(surface, distinct lemmas) per word position; ``None`` lemmas for words Morfeusz doesn't know."""
         by_position: dict[tuple[int, int], tuple[str, list[str] | None]] = {}
-        for start, end, (orth, base, tag, *_rest) in _morfeusz().analyse(text):
+        for start, end, (orth, base, tag, *_rest) in morfeusz().analyse(text):
             if tag == "interp" or fold(orth) in POLISH_STOPWORDS:  # "kiedy" would become "kieda"
                 continue
             surface, lemmas = by_position.get((start, end), (orth, None))

@@ -14,6 +14,7 @@ from rag.evidence import Evidence
 from rag.shapes import expected_shape, numbers_in
 from rag.text import fold, words
 
+
 @dataclass
 class RefusalPolicy:
     threshold: float

@@ -46,6 +46,11 @@ class CitationBook:
         return self._numbers[passage.chunk_id]
 
 
+def when(date: str, date_text: str, lang: str) -> str:
+    """A date for display: ISO when known, else as written ("13 września br."), else "date unknown"."""
+    return date or date_text or phrase(lang, "undated")
+
+
 def markers(numbers: list[int]) -> str:
     return "".join(f"[{n}]" for n in numbers)
 
@@ -69,8 +74,7 @@ def render_refusal(passages: list[Passage], lang: str, show: int = 3) -> tuple[s
     lines = [phrase(lang, "refusal")]
     for passage in passages[:show]:
         n = book.cite(passage)
-        when = passage.date or passage.date_text or phrase(lang, "undated")
-        lines.append(f"- {passage.title or passage.source} ({when}) [{n}]")
+        lines.append(f"- {passage.title or passage.source} ({when(passage.date, passage.date_text, lang)}) [{n}]")
     return "\n".join(lines), book.citations
 
 
@@ -78,8 +82,7 @@ def render_sources(citations: list[Citation], lang: str, width: int = 300) -> st
     """The numbered source list printed under an answer in the terminal."""
     lines = [f"{phrase(lang, 'sources')}:"]
     for c in citations:
-        when = c.date or c.date_text or phrase(lang, "undated")
         excerpt = " ".join(c.text.split())
         excerpt = excerpt if len(excerpt) <= width else excerpt[: width - 1] + "…"
-        lines.append(f"[{c.n}] {c.source} — {c.title} ({when})\n    “{excerpt}”")
+        lines.append(f"[{c.n}] {c.source} — {c.title} ({when(c.date, c.date_text, lang)})\n    “{excerpt}”")
     return "\n".join(lines)

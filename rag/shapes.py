@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 
+from rag.dates import MONTHS
+from rag.lexical import morfeusz
 from rag.text import words
 
 _DATE = re.compile(
     r"\b\d{1,2}(?:\s*-\s*\d{1,2})?\.\d{1,2}\.\s?(?:\d{4}|\d{2})\b"
-    r"|\b\d{1,2}(?:\s*-\s*\d{1,2})?\s+(?:stycznia|lutego|marca|kwietnia|maja|czerwca|lipca|sierpnia|września|"
-    r"października|listopada|grudnia)(?:\s+(?:\d{4}|br\.))?"
+    r"|\b\d{1,2}(?:\s*-\s*\d{1,2})?\s+(?:" + "|".join(MONTHS) + r")(?:\s+(?:\d{4}|br\.))?"
     r"|\b(?:1[89]|20)\d\d\b",
     re.IGNORECASE,
 )
@@ -45,17 +45,10 @@ def _has_count(text: str) -> bool:
     return bool(_NUMBER.search(rest) or _COUNT_WORDS.search(text))
 
 
-@cache
-def _morfeusz():
-    import morfeusz2
-
-    return morfeusz2.Morfeusz(generate=False, expand_tags=False)
-
-
 def _has_person(text: str) -> bool:
     """A first name or surname Morfeusz knows, or two capitalised unknown words ("Elke Voitl")."""
     unknown_capitalised = []
-    for start, end, (orth, base, tag, qualifiers, _) in _morfeusz().analyse(text):
+    for start, end, (orth, base, tag, qualifiers, _) in morfeusz().analyse(text):
         if ("imię" in qualifiers or "nazwisko" in qualifiers) and orth[:1].isupper():
             return True
         if tag == "ign" and orth[:1].isupper():

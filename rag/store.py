@@ -38,7 +38,7 @@ def _client(settings: Settings, create: bool):
             raise EmptyIndex(f"No index at {path}. Run `rag ingest` first.")
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except (EmptyIndex, StoreUnavailable):
+    except EmptyIndex:
         raise
     except Exception as error:  # chromadb raises plain ValueError/ConnectionError/sqlite errors
         raise StoreUnavailable(f"Cannot open the Chroma store at {_where(settings)}: {error}") from error
@@ -55,7 +55,6 @@ class ChunkStore:
 
     def __init__(self, settings: Settings, model_fingerprint: str, create: bool = False) -> None:
         self.settings = settings
-        self.model_fingerprint = model_fingerprint
         client = _client(settings, create)
         metadata = {"hnsw:space": "cosine", MODEL_KEY: model_fingerprint}
         try:
