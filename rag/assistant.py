@@ -18,6 +18,7 @@ from rag.followup import part_queries, resolve, split_parts
 from rag.lexical import PolishAnalyzer
 from rag.refusal import RefusalPolicy
 from rag.render import render_answer, render_refusal
+from rag.shapes import focus_noun
 from rag.retrieval import DENSE_SCORE, KEYWORD_SCORE, build_retriever
 from rag.store import ChunkStore
 from rag.text import detect_lang
@@ -36,6 +37,7 @@ class Assistant:
         self.analyzer = PolishAnalyzer()
         corpus = Corpus.load(self.store, self.analyzer)
         self.vocabulary = corpus.vocabulary
+        self.acronyms = corpus.acronyms
         self.retriever = build_retriever(self.settings, self.store, self.embed_model, corpus)
         self.brief_retriever = build_retriever(
             self.settings.replace(candidates=BRIEF_CANDIDATES), self.store, self.embed_model, corpus
@@ -94,14 +96,16 @@ class Assistant:
 
     def _evidence(self, question: str, query: str, lang: str, retriever, top_k: int,
                   timings: dict[str, float]) -> Evidence:
+        query = self.acronyms.expand(query, printed=set(self.vocabulary))
         with _timer(timings, "embed"):
             vector = self.embed_model.get_query_embedding(query)
         with _timer(timings, "retrieve"):
             hits = retriever.retrieve(QueryBundle(query_str=query, embedding=vector))
         passages = [_passage(hit) for hit in hits[:top_k]]
         with _timer(timings, "score"):
+            focus = focus_noun(question)
             return self.scorer.run(question, lang, self.analyzer.query_term_groups(query, self.vocabulary),
-                                   vector, passages)
+                                   vector, passages, frozenset(self._terms(focus)) if focus else frozenset())
 
     def _terms(self, text: str) -> list[str]:
         return self.analyzer.query_terms(text, self.vocabulary)

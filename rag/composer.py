@@ -63,9 +63,10 @@ class ExtractiveComposer(Composer):
                 break
             gain = sum(w for t, w in sentence.matched.items() if t not in covered) / total
             close = sentence.score >= best.score - self.margin
-            adds_shape = (sentence.has_shape and not any(s.has_shape for s in chosen)
-                          and (close or _article(sentence) in {_article(s) for s in chosen}))
-            if (close and gain >= self.min_gain) or adds_shape:
+            nearby = close or _article(sentence) in {_article(s) for s in chosen}
+            adds_shape = sentence.has_shape and not any(s.has_shape for s in chosen) and nearby
+            adds_focus = sentence.has_focus and not any(s.has_focus for s in chosen) and nearby
+            if (close and gain >= self.min_gain) or adds_shape or adds_focus:
                 chosen.append(sentence)
                 covered |= set(sentence.matched)
         chosen.sort(key=lambda s: (s.rank, s.position))

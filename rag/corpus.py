@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from rag.acronyms import Acronyms, contractions
 from rag.errors import EmptyIndex
 from rag.lexical import PolishAnalyzer
 from rag.store import ChunkStore, StoredChunk
@@ -15,6 +16,7 @@ class Corpus:
     chunks: list[StoredChunk]
     vocabulary: dict[str, str]  # folded surface word → lemma, to read queries typed without diacritics
     idf: dict[str, float]  # lemma → inverse document frequency over the chunks
+    acronyms: Acronyms  # "DPS" → "Dom Pomocy Społecznej", learned from the chunks
 
     @classmethod
     def load(cls, store: ChunkStore, analyzer: PolishAnalyzer) -> Corpus:
@@ -24,12 +26,14 @@ class Corpus:
         vocabulary: dict[str, str] = {}
         for chunk in chunks:
             vocabulary.update(analyzer.surface_to_lemma(chunk.text))
-        return cls(chunks, vocabulary, idf_table([c.metadata.get("terms", "").split() for c in chunks]))
+        # A chunk spelling out "Dom Pomocy Społecznej" counts as mentioning "dps" (see SentenceScorer.terms).
+        idf = idf_table([c.metadata.get("terms", "").split() + sorted(contractions(c.text)) for c in chunks])
+        return cls(chunks, vocabulary, idf, Acronyms.from_texts([c.text for c in chunks]))
 
     @property
     def known_words(self) -> set[str]:
-        """Every lemma and folded surface word the documents contain."""
-        return set(self.idf) | set(self.vocabulary)
+        """Every lemma and folded surface word the documents contain, and the acronyms they imply."""
+        return set(self.idf) | set(self.vocabulary) | set(self.acronyms.expansions)
 
 
 def idf_table(term_lists: list[list[str]]) -> dict[str, float]:

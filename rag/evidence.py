@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from rag.acronyms import contractions
 from rag.lexical import PolishAnalyzer
 from rag.shapes import expected_shape
 from rag.text import passage_sentences
@@ -26,6 +27,7 @@ class Sentence:
     score: float = 0.0
     matched: dict[str, float] = field(default_factory=dict)  # question terms it contains → idf
     has_shape: bool = False  # carries the kind of answer asked for (a date for "when", …)
+    has_focus: bool = False  # names what is asked for ("Organizatorami…" for "Kto był organizatorem…")
 
 
 @dataclass
@@ -64,7 +66,8 @@ class SentenceScorer:
         self._terms: dict[str, set[str]] = {}
 
     def run(self, question: str, lang: str, term_groups: list[list[str]], query_vector: list[float],
-            passages: list[Passage]) -> Evidence:
+            passages: list[Passage], focus: frozenset[str] = frozenset()) -> Evidence:
+        """``focus``: lemmas of the noun that names what is asked for ("Który urząd…" → urząd)."""
         evidence = Evidence(question, lang, term_groups, passages)
         for rank, passage in enumerate(passages):
             for position, text in enumerate(passage_sentences(passage.text)):
@@ -75,15 +78,18 @@ class SentenceScorer:
         query = np.asarray(query_vector, dtype=np.float32)
         groups = self.known_groups(term_groups)
         local = self._local_weights(groups, [s.text for s in evidence.sentences])
+        weights = {k: w * local[k] for k, (w, _) in groups.items()}
+        total = sum(weights.values())
         shape = expected_shape(question)
         evidence.expects = shape.name if shape else ""
         evidence.term_weights = {key: weight for key, (weight, _) in groups.items()}
         for sentence, vector in zip(evidence.sentences, vectors):
             sentence.similarity = float(vector @ query)
             present = self.terms(sentence.text) | self.context_terms(sentence.passage)
-            sentence.coverage = self.coverage(term_groups, present, local)
             sentence.matched = {k: w for k, (w, options) in groups.items() if options & present}
+            sentence.coverage = sum(weights[k] for k in sentence.matched) / total if total else 0.0
             sentence.has_shape = bool(shape and shape.matches(sentence.text))
+            sentence.has_focus = bool(focus & self.terms(sentence.text))
             bonus = self.shape_weight if sentence.has_shape and shape.preferred else 0.0
             sentence.score = (sentence.similarity + self.coverage_weight * sentence.coverage
                               - self.rank_weight * sentence.rank + bonus)
@@ -119,8 +125,9 @@ class SentenceScorer:
         return self.terms(f"{passage.title} {passage.date_text} {passage.date[:4]}")
 
     def terms(self, text: str) -> set[str]:
+        """Lemmas of ``text`` and the acronyms it spells out ("Dom Pomocy Społecznej" → dps)."""
         if text not in self._terms:
-            self._terms[text] = set(self.analyzer.document_terms(text))
+            self._terms[text] = set(self.analyzer.document_terms(text)) | contractions(text)
         return self._terms[text]
 
     def _local_weights(self, groups: dict[str, tuple[float, set[str]]], texts: list[str]) -> dict[str, float]:

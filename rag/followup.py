@@ -11,7 +11,7 @@ import re
 
 _LEANS_ON_CONTEXT = re.compile(
     r"^\s*(a|i|oraz|and|also|what\s+about|how\s+about)\b"
-    r"|\b(jej|jego|ich|niej|niego|nich|nią|nim|tam|tego|tej|temu|tę|tym|wtedy|it|its|they|them|their|"
+    r"|\b(jej|jego|ich|je|niej|niego|nich|nią|nim|tam|tamtejsz\w*|tego|tej|temu|tę|tym|wtedy|it|its|they|them|their|"
     r"there|then|that|this|he|she|her|him|his)\b",
     re.IGNORECASE,
 )
@@ -52,6 +52,8 @@ def split_parts(question: str) -> list[str]:
 
 
 def part_queries(parts: list[str], terms_of) -> list[str]:
-    """Retrieval text per part: later parts that name little themselves carry the first part along."""
+    """Retrieval text per part: later parts that name little themselves, or point back to the first
+    ("…i kiedy nasza delegacja pojechała tam?"), carry the first part along."""
     first = parts[0]
-    return [first] + [p if len(terms_of(p)) > _MAX_CONTENT_WORDS else f"{first} {p}" for p in parts[1:]]
+    return [first] + [f"{first} {p}" if _LEANS_ON_CONTEXT.search(p) or len(terms_of(p)) <= _MAX_CONTENT_WORDS
+                      else p for p in parts[1:]]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rag.dates import MONTHS
 from rag.lexical import morfeusz
-from rag.text import words
+from rag.text import fold, words
 
 _DATE = re.compile(
     r"\b\d{1,2}(?:\s*-\s*\d{1,2})?\.\d{1,2}\.\s?(?:\d{4}|\d{2})\b"
@@ -122,3 +122,35 @@ def expected_shape(question: str) -> Shape | None:
 def numbers_in(text: str) -> set[str]:
     """Years and roman ordinals a question names ("w 2024 roku", "III Konwencja"): evidence must name them too."""
     return {w for w in words(text) if re.fullmatch(r"(?:19|20)\d\d|[IVX]{2,5}", w)}
+
+
+_WH_DETERMINERS = {"jaki", "ktory", "czyj"}  # "Który urząd…", "Z jakiego źródła…"
+_WH_PRONOUNS = {"kto", "co"}  # … and "Kto był organizatorem…", "Co było celem…"
+_MODIFIERS = ("adj", "ppas", "pact", "num", "romandig")
+
+
+def focus_noun(question: str) -> str | None:
+    """The noun that names what a Polish question asks for: "Który zagraniczny urząd…" → "urząd",
+    "Kto był organizatorem…" → "organizatorem". Sentences naming it tend to hold the answer
+    ("Organizatorami konferencji były…") rather than only set the scene."""
+    tokens: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
+    for start, end, (orth, base, tag, *_rest) in morfeusz().analyse(question):
+        if tag != "interp":
+            tokens.setdefault((start, end), []).append((orth, fold(base.split(":", 1)[0]), tag.split(":", 1)[0]))
+    readings = list(tokens.values())
+    for i, token in enumerate(readings):
+        lemmas = {lemma for _, lemma, _ in token}
+        if lemmas & _WH_DETERMINERS:
+            rest = readings[i + 1 :]
+        elif lemmas & _WH_PRONOUNS and i + 1 < len(readings) and "byc" in {l for _, l, _ in readings[i + 1]}:
+            rest = readings[i + 2 :]
+        else:
+            continue
+        for word in rest:
+            tags = {tag for _, _, tag in word}
+            if tags & {"subst", "ign"}:
+                return word[0][0]
+            if not tags <= set(_MODIFIERS) and "byc" not in {l for _, l, _ in word}:
+                return None
+        return None
+    return None
