@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,12 +23,18 @@ class Sentence:
     passage: Passage
     rank: int  # rank of its passage, 0 = best
     position: int  # order inside the passage
+    heading: str = ""  # the label line it continues ("Miejski Ośrodek Pomocy Społecznej" above its address)
     similarity: float = 0.0  # cosine to the question
     coverage: float = 0.0  # idf-weighted share of the question's terms it contains
     score: float = 0.0
     matched: dict[str, float] = field(default_factory=dict)  # question terms it contains → idf
     has_shape: bool = False  # carries the kind of answer asked for (a date for "when", …)
     has_focus: bool = False  # names what is asked for ("Organizatorami…" for "Kto był organizatorem…")
+
+
+def _is_heading(text: str) -> bool:
+    """A label line rather than prose: short, no closing full stop, no "label: value" inside."""
+    return len(text.split()) <= 8 and not re.search(r"[.!?;]$", text) and ":" not in text.rstrip(":")
 
 
 @dataclass
@@ -70,8 +77,11 @@ class SentenceScorer:
         """``focus``: lemmas of the noun that names what is asked for ("Który urząd…" → urząd)."""
         evidence = Evidence(question, lang, term_groups, passages)
         for rank, passage in enumerate(passages):
+            heading = ""
             for position, text in enumerate(passage_sentences(passage.text)):
-                evidence.sentences.append(Sentence(text, passage, rank, position))
+                continues = not text[:1].isupper()  # "ul. Józefińska 14…" under its label line
+                evidence.sentences.append(Sentence(text, passage, rank, position, heading=heading if continues else ""))
+                heading = text if _is_heading(text) else heading if continues else ""
         if not evidence.sentences:
             return evidence
         vectors = self._vectors_for(evidence)
@@ -85,7 +95,7 @@ class SentenceScorer:
         evidence.term_weights = {key: weight for key, (weight, _) in groups.items()}
         for sentence, vector in zip(evidence.sentences, vectors):
             sentence.similarity = float(vector @ query)
-            present = self.terms(sentence.text) | self.context_terms(sentence.passage)
+            present = self.terms(sentence.text) | self.context_terms(sentence.passage) | self.terms(sentence.heading)
             sentence.matched = {k: w for k, (w, options) in groups.items() if options & present}
             sentence.coverage = sum(weights[k] for k in sentence.matched) / total if total else 0.0
             sentence.has_shape = bool(shape and shape.matches(sentence.text))

@@ -34,6 +34,15 @@ def _has_date(text: str) -> bool:
     return bool(_DATE.search(text) or _MONTH_OR_YEAR.search(text))
 
 
+_DURATION = re.compile(r"\d+\s*(?:-\s*)?(?:lat|let|lata|miesi\w+|tygodni\w*|dni|godzin\w*|years?|months?|weeks?|days?)\b"
+                       r"|\d+\s*-\s*letni\w*|\b(?:od|since)\s+(?:19|20)\d\d\b", re.IGNORECASE)
+
+
+def _has_duration(text: str) -> bool:
+    """"od 15 lat", "ponad 20-letniej", "od 2001 r.": how long something has lasted."""
+    return bool(_DURATION.search(text))
+
+
 def _has_money(text: str) -> bool:
     return bool(_MONEY.search(text))
 
@@ -97,6 +106,8 @@ SHAPES = (
                               r"how\s+many)\b", re.I), _has_count),
     Shape("amount", re.compile(r"^\s*(a\s+)?(ile|how\s+much|jaka\s+(była\s+|byla\s+)?(kwota|wartość|wartosc))\b", re.I),
           lambda text: _has_count(text) or _has_money(text)),
+    Shape("duration", re.compile(r"^\s*(a\s+)?(jak\s+d[łl]ugo|od\s+ilu\s+lat|how\s+long|for\s+how\s+many\s+years)\b",
+                                 re.I), _has_duration, required=False),
     Shape("date", re.compile(r"^\s*(a\s+)?(kiedy|when|w\s+którym\s+roku|w\s+ktorym\s+roku|what\s+year|in\s+which\s+year|"
                              r"od\s+kiedy|do\s+kiedy|(od|do|w)\s+(którego|ktorego)\s+dnia|what\s+date|until\s+when|"
                              r"w\s+jakim\s+terminie)\b", re.I), _has_date),
