@@ -30,6 +30,7 @@ class Sentence:
     matched: dict[str, float] = field(default_factory=dict)  # question terms it contains → idf
     has_shape: bool = False  # carries the kind of answer asked for (a date for "when", …)
     has_focus: bool = False  # names what is asked for ("Organizatorami…" for "Kto był organizatorem…")
+    echoes_question: bool = False  # … but only in the question's own words (see SentenceScorer._echoes)
 
 
 def _is_heading(text: str) -> bool:
@@ -87,6 +88,7 @@ class SentenceScorer:
         vectors = self._vectors_for(evidence)
         query = np.asarray(query_vector, dtype=np.float32)
         groups = self.known_groups(term_groups)
+        asked = {t for options in term_groups for t in options}
         local = self._local_weights(groups, [s.text for s in evidence.sentences])
         weights = {k: w * local[k] for k, (w, _) in groups.items()}
         total = sum(weights.values())
@@ -100,6 +102,7 @@ class SentenceScorer:
             sentence.coverage = sum(weights[k] for k in sentence.matched) / total if total else 0.0
             sentence.has_shape = bool(shape and shape.matches(sentence.text))
             sentence.has_focus = bool(focus & self.terms(sentence.text))
+            sentence.echoes_question = sentence.has_focus and self._echoes(sentence.text, focus, asked)
             bonus = self.shape_weight if sentence.has_shape and shape.preferred else 0.0
             sentence.score = (sentence.similarity + self.coverage_weight * sentence.coverage
                               - self.rank_weight * sentence.rank + bonus)
@@ -139,6 +142,16 @@ class SentenceScorer:
         if text not in self._terms:
             self._terms[text] = set(self.analyzer.document_terms(text)) | contractions(text)
         return self._terms[text]
+
+    def _echoes(self, text: str, focus: frozenset[str], asked: set[str]) -> bool:
+        """The words after the focus only repeat the question: "…w szpitalach biorących udział w
+        Projekcie" for "Które szpitale biorą udział w projekcie?" mentions hospitals without naming one."""
+        lemmas = self.analyzer.word_lemmas(text)
+        for i, word in enumerate(lemmas):
+            if focus & set(word):
+                after = lemmas[i + 1 : i + 4]
+                return bool(after) and all(asked & set(w) for w in after)
+        return False
 
     def _local_weights(self, groups: dict[str, tuple[float, set[str]]], texts: list[str]) -> dict[str, float]:
         """Down-weight question words that every candidate sentence shares ("Frankfurt" in a question

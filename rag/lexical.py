@@ -75,6 +75,11 @@ class PolishAnalyzer:
                 groups.append(kept)
         return groups
 
+    def word_lemmas(self, text: str) -> list[list[str]]:
+        """Lemmas per content word, in order (stop words and punctuation left out)."""
+        return [kept for _, lemmas in self._analyse(text)
+                if (kept := [t for t in (lemmas or []) if t not in POLISH_STOPWORDS])]
+
     def surface_to_lemma(self, text: str) -> dict[str, str]:
         """Folded surface form → first lemma, for resolving query words typed without diacritics."""
         mapping: dict[str, str] = {}

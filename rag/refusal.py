@@ -35,6 +35,9 @@ class RefusalPolicy:
         passages = " ".join(f"{p.title} {p.date_text} {p.date} {p.text}" for p in evidence.passages)
         if any(n not in passages for n in numbers_in(evidence.question)):
             return "unknown year or number"
+        focused = [s for s in evidence.sentences if s.has_focus and s.text in answer]
+        if focused and all(s.echoes_question for s in focused):
+            return "what is asked for is mentioned, never named"
         shape = expected_shape(evidence.question)
         if shape and shape.required and not any(shape.matches(text) for text in answer):
             return f"no {shape.name} in the answer"
