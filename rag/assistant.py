@@ -13,12 +13,12 @@ from rag.config import Settings
 from rag.embedding import load_embed_model, model_fingerprint
 from rag.corpus import Corpus
 from rag.errors import InvalidQuestion
-from rag.evidence import Evidence, SentenceScorer
+from rag.evidence import Evidence, QuestionTerms, SentenceScorer
 from rag.followup import part_queries, resolve, split_parts
 from rag.lexical import PolishAnalyzer
 from rag.refusal import RefusalPolicy
 from rag.render import render_answer, render_refusal
-from rag.shapes import focus_noun
+from rag.shapes import focus_noun, names_in
 from rag.retrieval import DENSE_SCORE, KEYWORD_SCORE, build_retriever
 from rag.store import ChunkStore
 from rag.text import detect_lang
@@ -103,9 +103,15 @@ class Assistant:
             hits = retriever.retrieve(QueryBundle(query_str=query, embedding=vector))
         passages = [_passage(hit) for hit in hits[:top_k]]
         with _timer(timings, "score"):
-            focus = focus_noun(question)
-            return self.scorer.run(question, lang, self.analyzer.query_term_groups(query, self.vocabulary),
-                                   vector, passages, frozenset(self._terms(focus)) if focus else frozenset())
+            return self.scorer.run(question, lang, self._question_terms(question, query), vector, passages)
+
+    def _question_terms(self, question: str, query: str) -> QuestionTerms:
+        focus = focus_noun(question)
+        return QuestionTerms(
+            groups=self.analyzer.query_term_groups(query, self.vocabulary),
+            focus=frozenset(self._terms(focus)) if focus else frozenset(),
+            names=frozenset(t for name in names_in(question) for t in self._terms(name)),
+        )
 
     def _terms(self, text: str) -> list[str]:
         return self.analyzer.query_terms(text, self.vocabulary)

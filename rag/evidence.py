@@ -38,6 +38,15 @@ def _is_heading(text: str) -> bool:
     return len(text.split()) <= 8 and not re.search(r"[.!?;]$", text) and ":" not in text.rstrip(":")
 
 
+@dataclass(frozen=True)
+class QuestionTerms:
+    """What the keyword analyser read in a question."""
+
+    groups: list[list[str]]  # alternative lemmas per question word
+    focus: frozenset[str] = frozenset()  # the noun naming what is asked for ("Który urząd…" → urząd)
+    names: frozenset[str] = frozenset()  # lemmas of the names it mentions ("…z Trondheim" → trondheim)
+
+
 @dataclass
 class Evidence:
     question: str
@@ -47,6 +56,7 @@ class Evidence:
     sentences: list[Sentence] = field(default_factory=list)
     term_weights: dict[str, float] = field(default_factory=dict)  # known question terms → idf
     expects: str = ""  # the shape of answer the question asks for, if any
+    name_keys: set[str] = field(default_factory=set)  # term_weights keys that are names in the question
 
     def without_sentences(self) -> Evidence:
         """The same retrieval with nothing quotable: what a refused briefing is built from."""
@@ -73,9 +83,9 @@ class SentenceScorer:
         self._vectors: dict[str, np.ndarray] = {}
         self._terms: dict[str, set[str]] = {}
 
-    def run(self, question: str, lang: str, term_groups: list[list[str]], query_vector: list[float],
-            passages: list[Passage], focus: frozenset[str] = frozenset()) -> Evidence:
-        """``focus``: lemmas of the noun that names what is asked for ("Który urząd…" → urząd)."""
+    def run(self, question: str, lang: str, terms: QuestionTerms, query_vector: list[float],
+            passages: list[Passage]) -> Evidence:
+        term_groups, focus = terms.groups, terms.focus
         evidence = Evidence(question, lang, term_groups, passages)
         for rank, passage in enumerate(passages):
             heading = ""
@@ -95,6 +105,7 @@ class SentenceScorer:
         shape = expected_shape(question)
         evidence.expects = shape.name if shape else ""
         evidence.term_weights = {key: weight for key, (weight, _) in groups.items()}
+        evidence.name_keys = {key for key, (_, options) in groups.items() if options & terms.names}
         for sentence, vector in zip(evidence.sentences, vectors):
             sentence.similarity = float(vector @ query)
             present = self.terms(sentence.text) | self.context_terms(sentence.passage) | self.terms(sentence.heading)

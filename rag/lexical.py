@@ -66,10 +66,13 @@ class PolishAnalyzer:
         """One list of alternative lemmas per query word ("Krakowie" → krakow, krak, kraka): a word
         counts once however many readings Morfeusz offers."""
         vocabulary = vocabulary or {}
+        known = set(vocabulary.values())
         groups: list[list[str]] = []
         for surface, lemmas in self._analyse(text):
             if lemmas is None:
                 lemmas = [_closest(fold(surface), vocabulary)]
+            if known and not known.intersection(lemmas):
+                lemmas = lemmas + sorted(_family(lemmas, known))
             kept = [t for t in lemmas if t not in POLISH_STOPWORDS]
             if kept:
                 groups.append(kept)
@@ -115,6 +118,26 @@ def _closest(folded: str, vocabulary: dict[str, str]) -> str:
         if close:
             return vocabulary[close[0]]
     return folded
+
+
+# Verbal prefixes: "sfinansował" and "dofinansowanie" share "finans".
+_PREFIXES = ("prze", "przy", "roz", "pod", "nad", "do", "za", "wy", "po", "na", "od", "ob", "ws", "ze", "s", "z", "u", "o", "w")
+_ROOT_CHARS = 6
+
+
+def _root(lemma: str) -> str:
+    for prefix in _PREFIXES:
+        if lemma.startswith(prefix) and len(lemma) - len(prefix) >= _ROOT_CHARS + 2:
+            lemma = lemma[len(prefix) :]
+            break
+    return lemma[:_ROOT_CHARS] if len(lemma) >= _ROOT_CHARS + 2 else ""
+
+
+def _family(lemmas: list[str], known: set[str]) -> set[str]:
+    """Lemmas of the documents derived from the same root as a query word they never use
+    ("sfinansować" → dofinansowanie): Morfeusz lemmatises inflection, not derivation."""
+    roots = {_root(t) for t in lemmas} - {""}
+    return {t for t in known if _root(t) in roots} if roots else set()
 
 
 def terms_for_index(analyzer: PolishAnalyzer, title: str, text: str) -> str:

@@ -39,9 +39,19 @@ class RefusalPolicy:
         if focused and all(s.echoes_question for s in focused):
             return "what is asked for is mentioned, never named"
         shape = expected_shape(evidence.question)
-        if shape and shape.required and not any(shape.matches(text) for text in answer):
+        if shape and shape.required and not any(shape.matches(text) for text in self._about_names(evidence, answer)):
             return f"no {shape.name} in the answer"
         return None
+
+    @staticmethod
+    def _about_names(evidence: Evidence, answer: list[str]) -> list[str]:
+        """The answer's texts that concern every name the question mentions (in the sentence or its
+        article's title): "Kto przewodniczył delegacji z Trondheim?" is not answered by the person
+        who led the Frankfurt delegation."""
+        if not evidence.name_keys:
+            return answer
+        about = {s.text for s in evidence.sentences if evidence.name_keys <= set(s.matched)}
+        return [text for text in answer if text in about or not any(s.text == text for s in evidence.sentences)]
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised words of a Polish question that appear nowhere in the index, even with a typo.

@@ -165,3 +165,8 @@ def focus_noun(question: str) -> str | None:
                 return None
         return None
     return None
+
+
+def names_in(question: str) -> list[str]:
+    """Capitalised words after the first ("…delegacji z Trondheim"): the names a question is about."""
+    return [w for w in words(question)[1:] if w[:1].isupper() and not re.fullmatch(r"[IVX]+", w)]
