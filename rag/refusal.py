@@ -33,7 +33,7 @@ class RefusalPolicy:
             return "unknown name"
         # An article dated 2021 answers "…w 2021?" even when its text never repeats the year.
         passages = " ".join(f"{p.title} {p.date_text} {p.date} {p.text}" for p in evidence.passages)
-        if any(n not in passages for n in numbers_in(evidence.question)):
+        if any(not re.search(rf"(?<!\w){n}(?!\w)", passages) for n in numbers_in(evidence.question)):
             return "unknown year or number"
         focused = [s for s in evidence.sentences if s.has_focus and s.text in answer]
         if focused and all(s.echoes_question for s in focused):

@@ -111,6 +111,9 @@ SHAPES = (
     Shape("date", re.compile(r"^\s*(a\s+)?(kiedy|when|w\s+którym\s+roku|w\s+ktorym\s+roku|what\s+year|in\s+which\s+year|"
                              r"od\s+kiedy|do\s+kiedy|(od|do|w)\s+(którego|ktorego)\s+dnia|what\s+date|until\s+when|"
                              r"w\s+jakim\s+terminie)\b", re.I), _has_date),
+    Shape("phone", re.compile(r"\b(telefon\w*|tel\.|zadzwoni\w*|dzwoni\w*|phone|call)", re.I),
+          lambda text: bool(re.search(r"\btel\.|\+?\d{2,3}[\s-]\d{3}[\s-]\d{2,3}", text, re.I))),
+    Shape("email", re.compile(r"\b(e-?m(ai|ia)l\w*|mail\w*)", re.I), lambda text: "@" in text),
     Shape("address", re.compile(r"\b(adres(em|u|ie)?|address|gdzie\s+(mieści|miesci|znajduje)\s+się)\b", re.I), _has_address),
     Shape("person", re.compile(r"^\s*(a\s+)?(kto|who)\s+(\w+\s+)?(przewodniczył|przewodniczyl|kierował|kierowal|prowadził|"
                                r"prowadzil|stał|stal|led|headed|chaired)\b", re.I), _has_person),
@@ -130,9 +133,18 @@ def expected_shape(question: str) -> Shape | None:
     return None
 
 
+_ORDINALS = {"I": r"first|1st|pierwsz\w+", "II": r"second|2nd|drug\w+", "III": r"third|3rd|trzec\w+",
+             "IV": r"fourth|4th|czwart\w+", "V": r"fifth|5th|piąt\w+|piat\w+"}
+
+
 def numbers_in(text: str) -> set[str]:
-    """Years and roman ordinals a question names ("w 2024 roku", "III Konwencja"): evidence must name them too."""
-    return {w for w in words(text) if re.fullmatch(r"(?:19|20)\d\d|[IVX]{2,5}", w)}
+    """Years and ordinals of named events a question names ("w 2024 roku", "III Konwencja", "the first
+    European Convention" → I): evidence must name them too."""
+    found = {w for w in words(text) if re.fullmatch(r"(?:19|20)\d\d|[IVX]{2,5}", w)}
+    for roman, spelled in _ORDINALS.items():
+        if re.search(rf"\b(?i:{spelled})\s+[A-ZĄĆĘŁŃÓŚŹŻ]", text):
+            found.add(roman)
+    return found
 
 
 _WH_DETERMINERS = {"jaki", "ktory", "czyj"}  # "Który urząd…", "Z jakiego źródła…"
