@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +22,7 @@ class Sentence:
     passage: Passage
     rank: int  # rank of its passage, 0 = best
     position: int  # order inside the passage
-    heading: str = ""  # the label line it continues ("Miejski Ośrodek Pomocy Społecznej" above its address)
+    heading: str = ""  # the lines it continues ("Miejski Ośrodek Pomocy Społecznej" above its address)
     similarity: float = 0.0  # cosine to the question
     coverage: float = 0.0  # idf-weighted share of the question's terms it contains
     score: float = 0.0
@@ -31,11 +30,6 @@ class Sentence:
     has_shape: bool = False  # carries the kind of answer asked for (a date for "when", …)
     has_focus: bool = False  # names what is asked for ("Organizatorami…" for "Kto był organizatorem…")
     echoes_question: bool = False  # … but only in the question's own words (see SentenceScorer._echoes)
-
-
-def _is_heading(text: str) -> bool:
-    """A label line rather than prose: short, no closing full stop, no "label: value" inside."""
-    return len(text.split()) <= 8 and not re.search(r"[.!?;]$", text) and ":" not in text.rstrip(":")
 
 
 @dataclass(frozen=True)
@@ -88,11 +82,12 @@ class SentenceScorer:
         term_groups, focus = terms.groups, terms.focus
         evidence = Evidence(question, lang, term_groups, passages)
         for rank, passage in enumerate(passages):
-            heading = ""
+            above = ""
             for position, text in enumerate(passage_sentences(passage.text)):
-                continues = not text[:1].isupper()  # "ul. Józefińska 14…" under its label line
-                evidence.sentences.append(Sentence(text, passage, rank, position, heading=heading if continues else ""))
-                heading = text if _is_heading(text) else heading if continues else ""
+                # A line starting in lower case ("ul. Józefińska 14…", "tel.: …") continues the lines above it.
+                heading = above if not text[:1].isupper() else ""
+                evidence.sentences.append(Sentence(text, passage, rank, position, heading=heading))
+                above = f"{heading} {text}".strip()
         if not evidence.sentences:
             return evidence
         vectors = self._vectors_for(evidence)
