@@ -10,6 +10,7 @@ from eval.runner import DEFAULT_QA_PATH, LANGS, TYPES, QASchemaError, load_qa
 
 CORPUS = Path(__file__).resolve().parents[2] / "data" / "corpus"
 ITEMS = load_qa(DEFAULT_QA_PATH)
+HOLDOUT = load_qa(DEFAULT_QA_PATH.with_name("qa_holdout.jsonl"))  # written apart from development
 
 
 def test_shipped_set_is_large_enough_and_covers_every_type_and_language():
@@ -22,7 +23,12 @@ def test_shipped_set_is_large_enough_and_covers_every_type_and_language():
 
 
 def test_multi_doc_items_name_two_or_more_sources():
-    assert all(len(i.sources) >= 2 for i in ITEMS if i.type == "multi_doc")
+    assert all(len(i.sources) >= 2 for i in ITEMS + HOLDOUT if i.type == "multi_doc")
+
+
+def test_held_out_set_shares_no_question_with_the_development_set():
+    assert {i.question for i in HOLDOUT}.isdisjoint(i.question for i in ITEMS)
+    assert set(i.type for i in HOLDOUT) == set(TYPES)
 
 
 def test_every_named_source_exists_in_the_corpus():
@@ -32,7 +38,7 @@ def test_every_named_source_exists_in_the_corpus():
     assert missing == []
 
 
-@pytest.mark.parametrize("item", [i for i in ITEMS if i.answerable], ids=lambda i: i.id)
+@pytest.mark.parametrize("item", [i for i in ITEMS + HOLDOUT if i.answerable], ids=lambda i: i.id)
 def test_every_must_include_alternative_occurs_in_a_gold_source(item):
     texts = [(CORPUS / s).read_text(encoding="utf-8").lower() for s in item.sources]
     ungrounded = [alt for alts in item.must_include for alt in alts if not any(alt.lower() in t for t in texts)]

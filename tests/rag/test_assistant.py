@@ -111,3 +111,31 @@ def test_two_part_question_is_answered_part_by_part(assistant):
     answer = assistant.ask("Kiedy odbyło się spotkanie robocze w Brukseli i kto był obecny na spotkaniu z delegacją z Oslo?")
     assert " | " in answer.retrieval_query
     assert not answer.refused
+
+
+def test_acronym_the_documents_only_spell_out_is_understood(assistant):
+    answer = assistant.ask("Jaki adres ma dzienny DPS zwiedzany przez gości z Frankfurtu?")
+    assert not answer.refused
+    assert "Szkolne 20" in answer.answer
+
+
+def test_value_line_is_read_under_the_line_it_continues(assistant):
+    answer = assistant.ask("Jaki jest numer telefonu biura projektu „Rodzicu, nie jesteś sam!”?")
+    assert "660 637 852" in answer.answer
+    assert {c.source for c in answer.citations} == {PROJECT}
+
+
+def test_year_given_only_by_the_article_date_is_not_a_reason_to_refuse(assistant):
+    answer = assistant.ask("Jakie projekty Krakowa pokazano na konwencji w 2021 roku?")
+    assert not answer.refused
+
+
+def test_person_who_led_another_delegation_does_not_answer_for_a_named_one(assistant):
+    answer = assistant.ask("Kto przewodniczył delegacji z Trondheim?")
+    assert answer.refused
+    assert "Elke Voitl" not in answer.answer
+
+
+def test_ordinal_of_an_event_the_documents_never_mention_is_refused(assistant):
+    assert assistant.ask("Which projects did Kraków present at the first European Convention of Family-Friendly "
+                         "Municipalities?").refused
