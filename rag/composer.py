@@ -42,8 +42,9 @@ class ExtractiveComposer(Composer):
 
     Starts from the best sentence, then adds a close runner-up only when it brings something the
     answer lacks: a question term not yet covered ("Kto reprezentował MOPS…" after the sentence that
-    only sets the scene; the second document of a two-part question), or the kind of answer asked
-    for (a date for "kiedy").
+    only sets the scene; the second document of a two-part question), the kind of answer asked
+    for (a date for "kiedy"), or the noun naming what is asked for ("Organizatorami…" for "Kto był
+    organizatorem…").
     """
 
     margin = 0.2  # how far below the best a sentence may score and still be considered

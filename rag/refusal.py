@@ -1,8 +1,10 @@
 """Decides when the documents do not answer: better an honest refusal than a quoted irrelevance.
 
-Four signals, each a reason a user would accept: the best sentence is too weak; the question names
-something (a place, a person, a year, "III") that the documents never mention; or the best sentences
-lack the shape of the answer asked for (no amount for "how much did it cost", no date for "when").
+Each signal is a reason a user would accept: the best sentence is too weak; the question names
+something (a place, a person, a year, "III", "the first …") that the documents never mention; the
+answer lacks the shape asked for (no amount for "how much did it cost", no date for "when") in a
+sentence about the names asked about; or what is asked for is mentioned only in the question's own
+words ("Które szpitale…" against "…w szpitalach biorących udział w Projekcie").
 """
 
 from __future__ import annotations
