@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 
 from rag.text import fold
@@ -51,7 +51,7 @@ class Acronyms:
     def is_acronym(self, word: str) -> bool:
         return word.isupper() and not _ROMAN.fullmatch(word) and fold(word) in self.expansions
 
-    def expand(self, question: str, printed: set[str] | frozenset[str] = frozenset()) -> str:
+    def expand(self, question: str, printed: Container[str] = frozenset()) -> str:
         """``question`` with each acronym the documents never print (``printed``: folded words they
         do) followed by its name, "DPS (Dom Pomocy Społecznej)", so both retrievers can find it."""
         def spelled(match: re.Match) -> str:

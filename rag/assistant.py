@@ -96,7 +96,7 @@ class Assistant:
 
     def _evidence(self, question: str, query: str, lang: str, retriever, top_k: int,
                   timings: dict[str, float]) -> Evidence:
-        query = self.acronyms.expand(query, printed=set(self.vocabulary))
+        query = self.acronyms.expand(query, printed=self.vocabulary)
         with _timer(timings, "embed"):
             vector = self.embed_model.get_query_embedding(query)
         with _timer(timings, "retrieve"):

@@ -8,7 +8,7 @@ the indexed vocabulary by its folded surface form, which maps it to the lemma it
 from __future__ import annotations
 
 import difflib
-from functools import cache
+from functools import cache, lru_cache
 
 from rag.text import fold, words
 
@@ -36,7 +36,7 @@ def morfeusz():
     return morfeusz2.Morfeusz(generate=False, expand_tags=False)
 
 
-def _lemma(base: str) -> str:
+def lemma_of(base: str) -> str:
     # Morfeusz marks homonyms as "sam:A", "sam:S"; the part after ":" is not part of the word.
     return fold(base.split(":", 1)[0])
 
@@ -103,8 +103,8 @@ class PolishAnalyzer:
             surface, lemmas = by_position.get((start, end), (orth, None))
             if tag != "ign":
                 lemmas = lemmas or []
-                if _lemma(base) not in lemmas:
-                    lemmas.append(_lemma(base))
+                if lemma_of(base) not in lemmas:
+                    lemmas.append(lemma_of(base))
             by_position[(start, end)] = (surface, lemmas)
         return list(by_position.values())
 
@@ -125,6 +125,7 @@ _PREFIXES = ("prze", "przy", "roz", "pod", "nad", "do", "za", "wy", "po", "na", 
 _ROOT_CHARS = 6
 
 
+@lru_cache(maxsize=65536)
 def _root(lemma: str) -> str:
     for prefix in _PREFIXES:
         if lemma.startswith(prefix) and len(lemma) - len(prefix) >= _ROOT_CHARS + 2:

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 
 from rag.evidence import Evidence
-from rag.shapes import expected_shape, numbers_in
-from rag.text import fold, words
+from rag.shapes import expected_shape, names_in, numbers_in
+from rag.text import fold
 
 
 @dataclass
@@ -53,7 +53,8 @@ class RefusalPolicy:
         if not evidence.name_keys:
             return answer
         about = {s.text for s in evidence.sentences if evidence.name_keys <= set(s.matched)}
-        return [text for text in answer if text in about or not any(s.text == text for s in evidence.sentences)]
+        quoted = {s.text for s in evidence.sentences}
+        return [text for text in answer if text in about or text not in quoted]
 
     def unknown_names(self, question: str) -> list[str]:
         """Capitalised words of a Polish question that appear nowhere in the index, even with a typo.
@@ -62,8 +63,8 @@ class RefusalPolicy:
         documents spell differently.
         """
         unknown = []
-        for word in words(question)[1:]:
-            if not word[:1].isupper() or len(word) < 3 or re.fullmatch(r"[IVX]+", word):
+        for word in names_in(question):
+            if len(word) < 3:
                 continue
             folded = fold(word)
             if folded in self.vocabulary or any(_near(folded, known) for known in self.vocabulary):

@@ -11,8 +11,8 @@ import re
 from dataclasses import dataclass
 
 from rag.dates import MONTHS
-from rag.lexical import morfeusz
-from rag.text import fold, words
+from rag.lexical import lemma_of, morfeusz
+from rag.text import words
 
 _DATE = re.compile(
     r"\b\d{1,2}(?:\s*-\s*\d{1,2})?\.\d{1,2}\.\s?(?:\d{4}|\d{2})\b"
@@ -159,7 +159,7 @@ def focus_noun(question: str) -> str | None:
     tokens: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
     for start, end, (orth, base, tag, *_rest) in morfeusz().analyse(question):
         if tag != "interp":
-            tokens.setdefault((start, end), []).append((orth, fold(base.split(":", 1)[0]), tag.split(":", 1)[0]))
+            tokens.setdefault((start, end), []).append((orth, lemma_of(base), tag.split(":", 1)[0]))
     readings = list(tokens.values())
     for i, token in enumerate(readings):
         lemmas = {lemma for _, lemma, _ in token}
