@@ -20,6 +20,8 @@ METRIC_NOTES = {
     "hit@3": "a gold source file is among the top 3 distinct files (answerable only)",
     "hit@5": "a gold source file is among the top 5 distinct files (answerable only)",
     "mrr@10": "mean 1/rank of the first gold file (answerable only)",
+    "article_hit@1": "a gold article (file + title) is the top-ranked article (questions naming articles only)",
+    "article_hit@3": "a gold article is among the top 3 distinct articles (questions naming articles only)",
     "source_recall@5": "share of gold files in the top 5, questions with 2+ gold files only",
     "must_include_recall": "share of required facts present in the answer (answerable only)",
     "token_f1": "word-overlap F1 against the reference answer (answerable only)",
@@ -27,13 +29,14 @@ METRIC_NOTES = {
     "refusal_accuracy": "share of unanswerable questions refused",
     "false_refusal_rate": "share of answerable questions refused (lower is better)",
     "faithfulness": "share of non-refused answers with every sentence supported by its citations",
+    "answer_chars_mean": "mean characters of non-refused answers, without [n] markers and framing line",
     "latency_p50_ms": "median time per question, ms",
     "latency_p95_ms": "95th-percentile time per question, ms",
     "errors": "questions on which the assistant raised an exception",
 }
 TYPE_COLUMNS = (
-    "n", "hit@1", "hit@3", "mrr@10", "must_include_recall", "token_f1", "citation_precision",
-    "refusal_accuracy", "false_refusal_rate", "faithfulness", "latency_p50_ms",
+    "n", "hit@1", "hit@3", "mrr@10", "article_hit@3", "must_include_recall", "token_f1", "citation_precision",
+    "refusal_accuracy", "false_refusal_rate", "faithfulness", "answer_chars_mean", "latency_p50_ms",
 )  # fmt: skip
 ANSWER_EXCERPT_CHARS = 300
 
@@ -51,7 +54,13 @@ def _fmt(value: float | int | None, name: str = "") -> str:
         return "–"
     if isinstance(value, int):
         return str(value)
-    return f"{value:.1f}" if name.endswith("_ms") else f"{value:.3f}"
+    return f"{value:.1f}" if name.endswith(("_ms", "_chars_mean")) else f"{value:.3f}"
+
+
+def format_interval(interval: list[float] | None) -> str:
+    """``[0.812, 0.905]``; "–" when the metric has no interval (not bootstrapped, or no question
+    it applies to)."""
+    return "–" if not interval else f"[{interval[0]:.3f}, {interval[1]:.3f}]"
 
 
 def _failure_reasons(row: QuestionResult) -> list[str]:
@@ -65,6 +74,8 @@ def _failure_reasons(row: QuestionResult) -> list[str]:
         reasons.append("answered an unanswerable question")
     if s.answerable and s.hit_at_3 == 0.0:
         reasons.append("no gold file in top 3")
+    if s.answerable and s.article_hit_at_3 == 0.0:
+        reasons.append("no gold article in top 3: " + "; ".join(title for _, title in row.gold_articles))
     if s.answerable and not s.refused and row.missing_must_include:
         reasons.append("missing: " + "; ".join(" / ".join(alts) for alts in row.missing_must_include))
     if s.faithful is False:
@@ -81,9 +92,14 @@ def tables(result: EvalResult) -> list[Table]:
     """The report's content: overall metrics, per-type metrics, and every failed question."""
     overall = Table(
         "Metrics",
-        "Retrieval is scored on distinct source files; answer metrics treat a refusal as an empty answer.",
-        ["metric", "value", "meaning"],
-        [[name, _fmt(value, name), METRIC_NOTES.get(name, "")] for name, value in result.metrics.items()],
+        "Retrieval is scored on distinct source files (article_hit on distinct file + title articles); "
+        "answer metrics treat a refusal as an empty answer. 95 % CI: percentile bootstrap over questions "
+        "(1000 resamples, fixed seed); “–” where none is computed.",
+        ["metric", "value", "95 % CI", "meaning"],
+        [
+            [name, _fmt(value, name), format_interval(result.intervals.get(name)), METRIC_NOTES.get(name, "")]
+            for name, value in result.metrics.items()
+        ],
     )
     per_type = Table(
         "By question type",
@@ -94,7 +110,8 @@ def tables(result: EvalResult) -> list[Table]:
     failed = [(row, reasons) for row in result.rows if (reasons := _failure_reasons(row))]
     failures = Table(
         f"Failures ({len(failed)} of {len(result.rows)})",
-        "Missed hit@3, unmatched must_include facts, wrong refusals, unsupported sentences, errors.",
+        "Missed hit@3 or article_hit@3, unmatched must_include facts, wrong refusals, unsupported sentences, "
+        "errors.",
         ["id", "type", "question", "what failed", "gold files", "retrieved files (top 5)", "answer"],
         [
             [

@@ -22,7 +22,11 @@ from eval.metrics import ItemScores, SentenceChecker
 from rag.types import Answer, Briefing, Citation
 
 DEFAULT_QA_PATH = Path(__file__).resolve().parent / "qa.jsonl"
-TYPES = ("factoid", "list", "multi_doc", "briefing", "typo", "unanswerable", "english")
+TYPES = (
+    "factoid", "list", "multi_doc", "briefing", "typo", "unanswerable", "english",
+    "two_part",  # one question asking two things ("kiedy … i kto …")
+    "paraphrase",  # worded away from the document's own words
+)  # fmt: skip
 LANGS = ("pl", "en")
 TOP_SOURCES_SHOWN = 5
 
@@ -38,6 +42,15 @@ class Assistant(Protocol):
 
 
 @dataclass(frozen=True)
+class GoldArticle:
+    """The article that answers: its file and its title line as written in the file (Markdown
+    markers and spacing may differ; ``eval.metrics.normalize_title`` evens them out)."""
+
+    source: str
+    title: str
+
+
+@dataclass(frozen=True)
 class QAItem:
     id: str
     question: str
@@ -46,6 +59,7 @@ class QAItem:
     must_include: list[list[str]]  # each inner list: alternatives, one must occur in the answer
     type: str
     lang: str
+    articles: list[GoldArticle] = field(default_factory=list)  # optional, finer than ``sources``
 
     @property
     def answerable(self) -> bool:
@@ -54,6 +68,20 @@ class QAItem:
 
 def _is_str_list(value: Any) -> bool:
     return isinstance(value, list) and all(isinstance(v, str) and v.strip() for v in value)
+
+
+def _article_problems(articles: Any) -> list[str]:
+    """What is wrong with an item's optional ``articles`` list: each entry is exactly
+    ``{"source": file, "title": title line}``, both non-empty strings."""
+    shape = "'articles' must be a list of {\"source\": file, \"title\": title line} objects"
+    if not isinstance(articles, list):
+        return [shape]
+    for a in articles:
+        if not isinstance(a, dict) or set(a) != {"source", "title"}:
+            return [shape]
+        if not all(isinstance(a[k], str) and a[k].strip() for k in ("source", "title")):
+            return ["'articles' entries need a non-empty 'source' and 'title'"]
+    return []
 
 
 def _item_problems(obj: Any) -> list[str]:
@@ -79,8 +107,12 @@ def _item_problems(obj: Any) -> list[str]:
     unknown = set(obj) - {f.name for f in QAItem.__dataclass_fields__.values()}
     if unknown:
         problems.append(f"unknown keys: {', '.join(sorted(unknown))}")
+    problems += _article_problems(obj.get("articles", []))
     if problems:
         return problems
+    named = {a["source"] for a in obj.get("articles", [])}
+    if not named <= set(obj["sources"]):
+        problems.append("every article's 'source' must also be listed in 'sources'")
     unanswerable = obj["type"] == "unanswerable"
     if unanswerable and (obj["sources"] or obj["must_include"] or obj["answer"]):
         problems.append("an unanswerable item must have empty 'sources', 'must_include' and 'answer'")
@@ -114,7 +146,8 @@ def load_qa(path: str | Path = DEFAULT_QA_PATH) -> list[QAItem]:
             errors.extend(f"{path}:{lineno}: {p}" for p in problems)
             continue
         seen[obj["id"]] = lineno
-        items.append(QAItem(**obj))
+        articles = [GoldArticle(**a) for a in obj.pop("articles", [])]
+        items.append(QAItem(**obj, articles=articles))
     if errors:
         raise QASchemaError("\n".join(errors))
     return items
@@ -135,6 +168,8 @@ class QuestionResult:
     missing_must_include: list[list[str]]
     scores: ItemScores
     error: str = ""
+    gold_articles: list[list[str]] = field(default_factory=list)  # [source, title]; [] when none named
+    retrieved_articles: list[list[str]] = field(default_factory=list)  # [source, normalised title], top 5
 
 
 @dataclass
@@ -142,9 +177,16 @@ class EvalResult:
     metrics: dict[str, float | int | None]
     by_type: dict[str, dict[str, float | int | None]]
     rows: list[QuestionResult] = field(default_factory=list)
+    # 95 % percentile-bootstrap interval [lo, hi] of each metric in ``metrics.INTERVAL_METRICS``
+    intervals: dict[str, list[float] | None] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"metrics": self.metrics, "by_type": self.by_type, "questions": [asdict(r) for r in self.rows]}
+        return {
+            "metrics": self.metrics,
+            "intervals": self.intervals,
+            "by_type": self.by_type,
+            "questions": [asdict(r) for r in self.rows],
+        }
 
 
 @dataclass
@@ -157,6 +199,7 @@ class _Response:
     sentences: list[tuple[str, list[int]]]
     sources: list[str]  # source of every retrieved passage, ranked
     total_ms: float | None
+    articles: list[tuple[str, str]] = field(default_factory=list)  # (source, title) of each, ranked
 
 
 def _response(result: Answer | Briefing) -> _Response:
@@ -171,6 +214,7 @@ def _response(result: Answer | Briefing) -> _Response:
         sentences=sentences,
         sources=[p.source for p in result.passages],
         total_ms=result.timings_ms.get("total"),
+        articles=[(p.source, p.title) for p in result.passages],
     )
 
 
@@ -182,6 +226,8 @@ def score_item(item: QAItem, resp: _Response, latency_ms: float, checker: Senten
         cited = [(text, [texts[n] for n in ns if n in texts]) for text, ns in resp.sentences]
         faithful = metrics.answer_faithful(cited, checker)
     scores = ItemScores(answerable=item.answerable, refused=resp.refused, latency_ms=latency_ms, faithful=faithful)
+    if not resp.refused:
+        scores.answer_chars = len(metrics.answer_body(resp.text))
     if not item.answerable:
         return scores
     ranked, gold = resp.sources, item.sources
@@ -190,6 +236,10 @@ def score_item(item: QAItem, resp: _Response, latency_ms: float, checker: Senten
     scores.hit_at_3 = metrics.hit_at_k(ranked, gold, 3)
     scores.hit_at_5 = metrics.hit_at_k(ranked, gold, 5)
     scores.rr_at_10 = metrics.reciprocal_rank(ranked, gold, 10)
+    if item.articles:
+        gold_articles = [(a.source, a.title) for a in item.articles]
+        scores.article_hit_at_1 = metrics.article_hit_at_k(resp.articles, gold_articles, 1)
+        scores.article_hit_at_3 = metrics.article_hit_at_k(resp.articles, gold_articles, 3)
     if len(gold) > 1:
         scores.source_recall_at_5 = metrics.source_recall_at_k(ranked, gold, 5)
     scores.must_include_recall = metrics.must_include_recall(answer, item.must_include)
@@ -223,6 +273,7 @@ def _evaluate_one(assistant: Assistant, item: QAItem, checker: SentenceChecker) 
     scores.error = bool(error)
     if error:
         scores.faithful = None
+        scores.answer_chars = None
     return QuestionResult(
         id=item.id,
         type=item.type,
@@ -235,6 +286,8 @@ def _evaluate_one(assistant: Assistant, item: QAItem, checker: SentenceChecker) 
         missing_must_include=metrics.missing_must_include("" if resp.refused else resp.text, item.must_include),
         scores=scores,
         error=error,
+        gold_articles=[[a.source, a.title] for a in item.articles],
+        retrieved_articles=[list(a) for a in metrics.dedupe_articles(resp.articles)[:TOP_SOURCES_SHOWN]],
     )
 
 
@@ -259,4 +312,7 @@ def run_eval(
     by_type = {
         t: metrics.summarize([r.scores for r in rows if r.type == t]) for t in TYPES if any(r.type == t for r in rows)
     }
-    return EvalResult(metrics=metrics.summarize([r.scores for r in rows]), by_type=by_type, rows=rows)
+    scores = [r.scores for r in rows]
+    return EvalResult(
+        metrics=metrics.summarize(scores), by_type=by_type, rows=rows, intervals=metrics.bootstrap_intervals(scores)
+    )

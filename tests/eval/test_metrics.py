@@ -125,3 +125,131 @@ def test_floors_check_reports_only_metrics_past_their_limit():
     assert any("latency_p95_ms" in msg and "ceiling" in msg for msg in messages)
     assert any("faithfulness" in msg and "not computed" in msg for msg in messages)
     assert metrics.floors_check(m, {"hit@3": 0.5}) == []
+
+
+# --- articles ---------------------------------------------------------------------------------
+
+
+def test_normalize_title_ignores_markdown_case_and_spacing():
+    assert metrics.normalize_title("## **Festyn  na\u00a0Podgórzu**") == "festyn na podgórzu"
+    assert metrics.normalize_title("  Festyn na PODGÓRZU ") == "festyn na podgórzu"
+    assert metrics.normalize_title("Festyn na Podgórzu") != metrics.normalize_title("Festyn na Podgorzu")
+
+
+def test_dedupe_articles_keeps_first_rank_order_of_file_and_title_pairs():
+    ranked = [(A, "Festyn"), (A, "**Festyn**"), (A, "Kiermasz"), (B, "Festyn"), (A, "Kiermasz")]
+    assert metrics.dedupe_articles(ranked) == [(A, "festyn"), (A, "kiermasz"), (B, "festyn")]
+
+
+def test_article_hit_needs_the_same_file_and_title():
+    ranked = [(A, "Festyn"), (A, "Festyn"), (A, "Kiermasz"), (B, "Rajd rowerowy")]
+    assert metrics.article_hit_at_k(ranked, [(A, "# Kiermasz")], 2) == 1.0  # chunks of one article count once
+    assert metrics.article_hit_at_k(ranked, [(A, "Kiermasz")], 1) == 0.0
+    assert metrics.article_hit_at_k(ranked, [(B, "Festyn")], 3) == 0.0  # right title, wrong file
+    assert metrics.article_hit_at_k(ranked, [(C, "x"), (B, "rajd  ROWEROWY")], 3) == 1.0  # any gold article
+    assert metrics.article_hit_at_k([], [(A, "Festyn")], 3) == 0.0
+
+
+# --- must_include by word tokens --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("written", ["7 osobowa", "7-osobowa", "7- osobowa", "7 -osobowa", "7 – osobowa"])
+@pytest.mark.parametrize("phrase", ["7 osobowa", "7-osobowa", "7- osobowa"])
+def test_phrase_in_ignores_hyphen_and_punctuation_spacing(written, phrase):
+    assert metrics.phrase_in(phrase, f"Na parkingu czeka furgonetka {written} dla wolontariuszy.")
+
+
+def test_phrase_in_ignores_nonbreaking_spaces_case_and_diacritics():
+    answer = "Remont świetlicy kosztował 120\u00a0000 zł, a zapłaciła za niego GMINA ŁĘKAWICA."
+    assert metrics.phrase_in("120 000 zł", answer)
+    assert metrics.phrase_in("120 000 zl", answer)
+    assert metrics.phrase_in("gmina Lekawica", answer)
+    assert metrics.phrase_in("kosztowal 120 000", answer)
+
+
+def test_phrase_in_needs_tokens_contiguous_and_in_order():
+    answer = "Opiekunką grupy była Maria Zawada z Tarnowa."
+    assert metrics.phrase_in("Maria Zawada", answer)
+    assert not metrics.phrase_in("Zawada Maria", answer)  # order matters
+    assert not metrics.phrase_in("Maria z Tarnowa", answer)  # contiguous only
+    assert not metrics.phrase_in("aria Zawada", answer)  # a token does not match the end of another
+
+
+def test_phrase_in_lets_only_the_last_word_take_an_inflected_ending():
+    answer = "Umowę podpisał z Janem Kowalem w Gdańsku w 130 dni."
+    assert metrics.phrase_in("Kowal", answer)  # "Kowalem"
+    assert metrics.phrase_in("Janem Kowal", answer)
+    assert not metrics.phrase_in("Jan Kowalem", answer)  # only the last word
+    assert not metrics.phrase_in("Gdańsk w 13", answer)  # numbers stay exact: 13 is not 130
+    assert not metrics.phrase_in("13", answer)
+    assert not metrics.phrase_in("Gdańskiem", answer)  # a longer phrase word never matches a shorter one
+
+
+def test_phrase_of_punctuation_only_names_nothing_and_never_matches():
+    assert metrics.phrase_tokens("– ; !") == []
+    assert not metrics.phrase_in("–", "Zebranie – w sali nr 2.")
+
+
+def test_phrase_tokens_fold_to_ascii_words():
+    assert metrics.phrase_tokens("Łódź: 1\u00a0200 m²; 7-osobowa") == ["lodz", "1", "200", "m2", "7", "osobowa"]
+
+
+# --- answer length ----------------------------------------------------------------------------
+
+
+def test_answer_body_drops_citation_markers_and_the_framing_line():
+    answer = "Według dokumentów:\nFestyn odbył się w maju. [1]\n- Zebrano 300 zł. [2][3]"
+    assert metrics.answer_body(answer) == "Festyn odbył się w maju. - Zebrano 300 zł."
+    assert metrics.answer_body("According to the documents (quoted in Polish):\nAla [1, 2]") == "Ala"
+
+
+def test_answer_body_drops_a_bold_heading_but_keeps_a_one_line_answer():
+    assert metrics.answer_body("**Briefing: festyn**\n\n- **2023-05-01** — *Festyn*: Był festyn. [1]") == (
+        "- **2023-05-01** — *Festyn*: Był festyn."
+    )
+    assert metrics.answer_body("Festyn odbył się w maju [1].") == "Festyn odbył się w maju ."
+    assert metrics.answer_body("Festyn odbył się:\nw maju") == "w maju"  # colon-ended first line: framing
+
+
+def test_summarize_reports_article_hits_and_mean_answer_length():
+    with_article = ItemScores(True, False, 1.0, hit_at_3=1.0, article_hit_at_1=0.0, article_hit_at_3=1.0,
+                              answer_chars=40)
+    without_article = ItemScores(True, False, 1.0, hit_at_3=1.0, answer_chars=20)
+    refused = ItemScores(False, True, 1.0)
+    m = metrics.summarize([with_article, without_article, refused])
+    assert m["article_hit@1"] == 0.0 and m["article_hit@3"] == 1.0  # only the item naming an article
+    assert m["answer_chars_mean"] == 30.0  # the refusal has no length
+    assert metrics.summarize([without_article])["article_hit@3"] is None
+
+
+# --- bootstrap intervals ----------------------------------------------------------------------
+
+
+def _answered(recall: float, refused: bool = False) -> ItemScores:
+    return ItemScores(True, refused, 1.0, hit_at_3=1.0, must_include_recall=recall, citation_precision=1.0)
+
+
+def test_bootstrap_intervals_bracket_the_estimate_and_are_reproducible():
+    items = [_answered(r) for r in (0.0, 0.5, 1.0, 1.0, 1.0, 0.0, 1.0, 0.5, 1.0, 1.0)] + [
+        ItemScores(False, True, 1.0), ItemScores(False, False, 1.0)]  # fmt: skip
+    ci = metrics.bootstrap_intervals(items)
+    assert set(ci) == set(metrics.INTERVAL_METRICS)
+    lo, hi = ci["must_include_recall"]
+    assert lo < metrics.summarize(items)["must_include_recall"] < hi
+    assert 0.0 <= lo and hi <= 1.0
+    assert ci == metrics.bootstrap_intervals(items)  # fixed seed
+    assert ci["hit@3"] == [1.0, 1.0]  # no spread, no width
+    assert ci["article_hit@3"] is None  # no question names an article
+    assert ci["refusal_accuracy"][0] <= 0.5 <= ci["refusal_accuracy"][1]
+
+
+def test_bootstrap_interval_narrows_as_questions_grow():
+    def width(n_copies: int) -> float:
+        lo, hi = metrics.bootstrap_intervals([_answered(1.0), _answered(0.0)] * n_copies)["must_include_recall"]
+        return hi - lo
+
+    assert width(50) < width(5)
+
+
+def test_bootstrap_intervals_of_no_questions_are_none():
+    assert metrics.bootstrap_intervals([]) == dict.fromkeys(metrics.INTERVAL_METRICS)

@@ -7,8 +7,9 @@ import json
 
 import pytest
 
+from eval.metrics import INTERVAL_METRICS
 from eval.report import write_report
-from eval.runner import QAItem, run_eval
+from eval.runner import GoldArticle, QAItem, run_eval
 from rag.types import Answer, AnswerSentence, Briefing, BriefingItem, Citation, Passage
 
 GOOD, OTHER = "001_good.txt", "002_other.txt"
@@ -146,3 +147,89 @@ def test_html_report_is_self_contained_and_escaped(result, tmp_path):
     assert "<style>" in page and "hit@3" in page
     assert "<script" not in page and "&lt;script&gt;" in page
     assert "http://" not in page and "https://" not in page and "<link" not in page
+
+
+# --- article gold, new types, answer length, intervals -------------------------------------------
+
+
+def _titled(source: str, title: str, text: str) -> Passage:
+    return Passage(chunk_id=f"{source}#{title}", text=text, source=source, title=title, date="", date_text="",
+                   article=0, start_char=0, end_char=len(text))  # fmt: skip
+
+
+FESTYN = _titled(GOOD, "**Festyn rodzinny**", "Festyn rodzinny odbył się 3 czerwca na błoniach.")
+KIERMASZ = _titled(GOOD, "Kiermasz świąteczny", "Kiermasz świąteczny zebrał 4 500 zł.")
+ARTICLE_ITEMS = [
+    QAItem("a1", "Kiedy był festyn?", "3 czerwca", [GOOD], [["3 czerwca"]], "paraphrase", "pl",
+           [GoldArticle(GOOD, "## Festyn rodzinny")]),
+    QAItem("a2", "Ile zebrał kiermasz i kiedy był festyn?", "4 500 zł", [GOOD], [["4 500 zł"]], "two_part", "pl",
+           [GoldArticle(GOOD, "Kiermasz świąteczny")]),
+    _item("a3", "Kto przewodniczył?"),  # no article named: file metrics only
+]  # fmt: skip
+ARTICLE_SCRIPT = {
+    "Kiedy był festyn?": ([FESTYN, KIERMASZ], "Festyn rodzinny odbył się 3 czerwca na błoniach."),
+    "Ile zebrał kiermasz i kiedy był festyn?": (
+        [FESTYN, FESTYN, NOISE, KIERMASZ], "Kiermasz świąteczny zebrał 4 500 zł."
+    ),
+    "Kto przewodniczył?": ([VOITL], "Spotkanie pod przewodnictwem Elke Voitl"),
+}  # fmt: skip
+
+
+def _supported(sentence: str, passage: str) -> bool:
+    return True  # the fake cites its first passage; grounding is not what these tests are about
+
+
+@pytest.fixture
+def article_result():
+    return run_eval(FakeAssistant(ARTICLE_SCRIPT), ARTICLE_ITEMS, progress=False, checker=_supported)
+
+
+def test_article_hits_score_distinct_articles_of_items_that_name_them(article_result):
+    m = article_result.metrics
+    assert m["hit@1"] == 1.0  # every gold file is first …
+    assert m["article_hit@1"] == 0.5  # … but a2's article only comes third among distinct articles
+    assert m["article_hit@3"] == 1.0  # FESTYN twice counts once: KIERMASZ is third
+    a3 = next(r for r in article_result.rows if r.id == "a3")
+    assert a3.scores.article_hit_at_3 is None and a3.gold_articles == []
+    a2 = next(r for r in article_result.rows if r.id == "a2")
+    assert a2.retrieved_articles == [[GOOD, "festyn rodzinny"], [OTHER, "t"], [GOOD, "kiermasz świąteczny"]]
+
+
+def test_per_type_table_covers_the_new_types(article_result, tmp_path):
+    assert set(article_result.by_type) == {"paraphrase", "two_part", "factoid"}
+    write_report(article_result, tmp_path)
+    by_type = (tmp_path / "report.md").read_text(encoding="utf-8").split("## By question type")[1]
+    assert "| paraphrase |" in by_type and "| two_part |" in by_type
+    assert "article_hit@3" in by_type.splitlines()[4]  # the header row
+
+
+def test_a_missed_article_is_a_failure_reason(tmp_path):
+    missed = ([KIERMASZ, NOISE], "Festyn rodzinny odbył się 3 czerwca na błoniach.")
+    script = {**ARTICLE_SCRIPT, "Kiedy był festyn?": missed}
+    write_report(run_eval(FakeAssistant(script), ARTICLE_ITEMS, progress=False, checker=_supported), tmp_path)
+    failures = (tmp_path / "report.md").read_text(encoding="utf-8").split("## Failures (1 of 3)")[1]
+    assert "| a1 |" in failures and "no gold article in top 3: ## Festyn rodzinny" in failures
+
+
+def test_answer_chars_mean_counts_non_refused_answers_without_markers(result):
+    # q1, q2, q4 answer with "<sentence> [1]"; q5 is the briefing "## Briefing\nElke Voitl [1]"; q3 refused
+    lengths = [len("Spotkanie pod przewodnictwem Elke Voitl"),
+               len("Delegacja z Oslo odwiedziła Urząd Miasta Krakowa."),
+               len("Delegacja z Oslo odwiedziła Urząd Miasta Krakowa."),
+               len("## Briefing Elke Voitl")]  # fmt: skip
+    assert result.metrics["answer_chars_mean"] == pytest.approx(sum(lengths) / 4)
+    assert next(r for r in result.rows if r.id == "q3").scores.answer_chars is None
+
+
+def test_intervals_reach_metrics_json_and_both_reports(result, tmp_path):
+    assert set(result.intervals) == set(INTERVAL_METRICS)
+    lo, hi = result.intervals["must_include_recall"]
+    assert lo <= result.metrics["must_include_recall"] <= hi
+    write_report(result, tmp_path)
+    data = json.loads((tmp_path / "metrics.json").read_text(encoding="utf-8"))
+    assert data["intervals"] == result.intervals
+    md = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "| metric | value | 95 % CI | meaning |" in md
+    assert f"| must_include_recall | 0.667 | [{lo:.3f}, {hi:.3f}] |" in md
+    assert "| hit@1 | 0.667 | – |" in md  # no interval asked for
+    assert f"[{lo:.3f}, {hi:.3f}]" in (tmp_path / "report.html").read_text(encoding="utf-8")
