@@ -4,31 +4,32 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+from functools import cached_property
 
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
+from rag.answering import AnsweringModel
 from rag.briefing import Briefer
-from rag.composer import Claim, build_composer
+from rag.claims import Claim
+from rag.composer import build_composer
 from rag.config import Settings
-from rag.embedding import load_embed_model, model_fingerprint
 from rag.corpus import Corpus
+from rag.embedding import load_embed_model, model_fingerprint
 from rag.errors import InvalidQuestion
-from rag.evidence import Evidence, QuestionTerms, SentenceScorer
-from rag.followup import part_queries, resolve, split_parts
+from rag.evidence import Evidence, SentenceScorer
 from rag.lexical import PolishAnalyzer
-from rag.refusal import RefusalPolicy
+from rag.query import QueryAnalysis, QueryAnalyzer, QueryPart
 from rag.render import render_answer, render_refusal
-from rag.shapes import focus_noun, names_in
-from rag.retrieval import DENSE_SCORE, KEYWORD_SCORE, build_retriever
+from rag.retrieval import build_retriever
 from rag.store import ChunkStore
-from rag.text import detect_lang
 from rag.types import Answer, Briefing, Passage
 
 BRIEF_CANDIDATES = 30
 
 
 class Assistant:
-    """Loads the model, the store and the keyword index once; answers many questions."""
+    """Loads the model, the store, the keyword index and the fitted answering model once; answers many
+    questions."""
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.load()
@@ -36,85 +37,89 @@ class Assistant:
         self.store = ChunkStore(self.settings, model_fingerprint(self.settings))
         self.analyzer = PolishAnalyzer()
         corpus = Corpus.load(self.store, self.analyzer)
-        self.vocabulary = corpus.vocabulary
-        self.acronyms = corpus.acronyms
+        self.queries = QueryAnalyzer(self.analyzer, corpus.vocabulary, corpus.acronyms, corpus.known_words)
         self.retriever = build_retriever(self.settings, self.store, self.embed_model, corpus)
         self.brief_retriever = build_retriever(
             self.settings.replace(candidates=BRIEF_CANDIDATES), self.store, self.embed_model, corpus
         )
         self.scorer = SentenceScorer(self.embed_model, self.analyzer, corpus.idf, self.store.sentence_vectors)
-        self.composer = build_composer(self.settings)
-        self.refusal = RefusalPolicy(self.settings.refusal_threshold, vocabulary=corpus.known_words)
         self.briefer = Briefer()
+
+    @cached_property
+    def answering(self) -> AnsweringModel:
+        """Loaded on first use, so the script that fits it can gather evidence without one."""
+        return AnsweringModel.load(self.settings.answering_model)
+
+    @cached_property
+    def composer(self):
+        return build_composer(self.settings, self.answering)
 
     def ask(self, question: str, history: list[str] | None = None) -> Answer:
         """Answer ``question``; ``history`` (earlier questions, oldest first) resolves follow-ups.
 
-        A question that asks two things is answered part by part, each on its own evidence.
+        A question that asks two things is answered part by part, each on its own evidence and within
+        its share of the sentence budget; a part the documents do not answer is said to be unanswered.
         """
         timings: dict[str, float] = {}
         with _timer(timings, "total"):
-            question = self._validate(question)
-            lang = detect_lang(question)
-            query = resolve(question, history or [], self._terms)
-            parts = split_parts(question) if query == question else [question]
-            queries = part_queries(parts, self._terms) if len(parts) > 1 else [query]
+            analysis = self.analyse(question, history)
+            evidences = self.evidence(analysis, timings)
+            budget = max(1, -(-self.settings.max_answer_sentences // len(evidences)))
             answered: list[Claim] = []
-            evidences = []
-            for part, part_query in zip(parts, queries):
-                evidence = self._evidence(part, part_query, lang, self.retriever, self.settings.top_k, timings)
-                evidences.append(evidence)
-                with _timer(timings, "compose"):
-                    claims = self.composer.run(evidence)
-                    if self.refusal.reason(evidence, [c.text for c in claims]) is None:
-                        answered += [c for c in claims if c.text not in {a.text for a in answered}]
+            unanswered: list[str] = []
+            confidences = []
+            with _timer(timings, "compose"):
+                for evidence in evidences:
+                    self.answering.rank(evidence)
+                    confidence = self.answering.answered_probability(evidence)
+                    confidences.append(confidence)
+                    claims = self.composer.run(evidence, budget) if confidence >= self.answering.answer_threshold else []
+                    answered += [c for c in claims if c.text not in {a.text for a in answered}]
+                    if not claims:
+                        unanswered.append(evidence.part.text)
             passages = _interleave([e.passages for e in evidences])
             if answered:
-                text, sentences, citations = render_answer(answered, lang)
+                text, sentences, citations = render_answer(answered, analysis.lang, unanswered)
             else:
-                text, citations = render_refusal(passages, lang)
+                text, citations = render_refusal(passages, analysis.lang)
                 sentences = []
         return Answer(
-            question=question, answer=text, refused=not answered, citations=citations, sentences=sentences,
-            lang=lang, retrieval_query=" | ".join(queries), passages=passages, timings_ms=timings,
-            confidence=min(self.refusal.confidence(e) for e in evidences),
+            question=analysis.question, answer=text, refused=not answered, citations=citations,
+            sentences=sentences, lang=analysis.lang, retrieval_query=analysis.retrieval_query, passages=passages,
+            timings_ms=timings, confidence=min(confidences),
         )
+
+    def analyse(self, question: str, history: list[str] | None = None, split: bool = True) -> QueryAnalysis:
+        return self.queries.run(self._validate(question), history, split=split)
+
+    def evidence(self, analysis: QueryAnalysis, timings: dict[str, float] | None = None) -> list[Evidence]:
+        """Retrieved passages and scored sentences for each part of the question (not yet ranked)."""
+        timings = {} if timings is None else timings
+        return [self._evidence(part, analysis.lang, self.retriever, self.settings.top_k, timings)
+                for part in analysis.parts]
 
     def brief(self, topic: str) -> Briefing:
         """A chronological, cited briefing on a topic, partner or period."""
         timings: dict[str, float] = {}
         with _timer(timings, "total"):
-            topic = self._validate(topic)
-            lang = detect_lang(topic)
-            evidence = self._evidence(topic, topic, lang, self.brief_retriever, BRIEF_CANDIDATES, timings)
-            best = max(evidence.sentences, key=lambda s: s.score, default=None)
-            on_topic = best is not None and self.refusal.reason(evidence, [best.text]) is None
+            analysis = self.analyse(topic, split=False)
+            evidence = self._evidence(analysis.parts[0], analysis.lang, self.brief_retriever, BRIEF_CANDIDATES,
+                                      timings)
+            self.answering.rank(evidence)
+            on_topic = self.answering.answered_probability(evidence) >= self.answering.answer_threshold
             with _timer(timings, "compose"):
                 briefing = self.briefer.run(topic, evidence if on_topic else evidence.without_sentences(), self.scorer)
         briefing.timings_ms = timings
         return briefing
 
-    def _evidence(self, question: str, query: str, lang: str, retriever, top_k: int,
-                  timings: dict[str, float]) -> Evidence:
-        query = self.acronyms.expand(query, printed=self.vocabulary)
+    def _evidence(self, part: QueryPart, lang: str, retriever, top_k: int, timings: dict[str, float]) -> Evidence:
         with _timer(timings, "embed"):
-            vector = self.embed_model.get_query_embedding(query)
+            vector = self.embed_model.get_query_embedding(part.query)
         with _timer(timings, "retrieve"):
-            hits = retriever.retrieve(QueryBundle(query_str=query, embedding=vector))
+            hits = retriever.retrieve(QueryBundle(query_str=part.query, embedding=vector))
         passages = [_passage(hit) for hit in hits[:top_k]]
         with _timer(timings, "score"):
-            return self.scorer.run(question, lang, self._question_terms(question, query), vector, passages)
-
-    def _question_terms(self, question: str, query: str) -> QuestionTerms:
-        focus = focus_noun(question)
-        return QuestionTerms(
-            groups=self.analyzer.query_term_groups(query, self.vocabulary),
-            focus=frozenset(self._terms(focus)) if focus else frozenset(),
-            names=frozenset(t for name in names_in(question) for t in self._terms(name)),
-        )
-
-    def _terms(self, text: str) -> list[str]:
-        return self.analyzer.query_terms(text, self.vocabulary)
+            return self.scorer.run(part, lang, vector, passages)
 
     def _validate(self, question: str) -> str:
         question = " ".join((question or "").split())
@@ -146,7 +151,6 @@ def _passage(hit: NodeWithScore) -> Passage:
         title=m.get("title", ""), date=m.get("date", ""), date_text=m.get("date_text", ""),
         article=int(m.get("article", 0)), start_char=int(m.get("start_char", 0)),
         end_char=int(m.get("end_char", 0)), score=float(hit.score or 0.0),
-        dense_score=m.get(DENSE_SCORE), keyword_score=float(m.get(KEYWORD_SCORE, 0.0)),
     )
 
 

@@ -1,123 +1,82 @@
-"""Composers turn evidence into claims, each tied to the passage it came from.
+"""The extractive composer: quotes the sentences that answer a question part, each with its source.
 
-``Composer.run`` is the thin public method (it drops empty or unsupported claims); a subclass
-implements ``_compose`` only. Retrieval never changes when the composer does.
+Composition is coverage with a budget: the most probable answering sentence (``rag.answering``'s fitted
+ranker) first; the sentence right after it when it is likely to elaborate a scene-setting one ("On
+7 February we hosted a group from the Netherlands." → "Their main interest was…"); then runners-up
+close enough to the best. The thresholds are fitted with the ranker, not chosen here.
 """
 
 from __future__ import annotations
 
 import re
-from abc import ABC, abstractmethod
-from dataclasses import dataclass
 
+from rag.answering import AnsweringModel, best_first
+from rag.claims import Claim, Composer
 from rag.config import Settings
 from rag.evidence import Evidence, Sentence
-from rag.types import Passage
 
 _ENUM_SPLIT = re.compile(r",\s+a\s+także\s+|,\s+oraz\s+|\s+oraz\s+|,\s+")
 
 
-@dataclass
-class Claim:
-    """A piece of answer text and the passages that support it (quoted verbatim by extractive)."""
-
-    text: str
-    passages: list[Passage]
-    bullet: bool = False
-
-
-class Composer(ABC):
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-
-    def run(self, evidence: Evidence) -> list[Claim]:
-        return [c for c in self._compose(evidence) if c.text.strip() and c.passages]
-
-    @abstractmethod
-    def _compose(self, evidence: Evidence) -> list[Claim]: ...
-
-
 class ExtractiveComposer(Composer):
-    """Quotes the sentences that answer the question, in document order, each with its source.
+    def __init__(self, settings: Settings, model: AnsweringModel) -> None:
+        super().__init__(settings)
+        self.composition = model.composition
 
-    Starts from the best sentence, then adds a close runner-up only when it brings something the
-    answer lacks: a question term not yet covered ("Kto reprezentował MOPS…" after the sentence that
-    only sets the scene; the second document of a two-part question), the kind of answer asked
-    for (a date for "kiedy"), or the noun naming what is asked for ("Organizatorami…" for "Kto był
-    organizatorem…").
-    """
-
-    margin = 0.2  # how far below the best a sentence may score and still be considered
-    shape_margin = 0.3  # … or, when the answer lacks the kind asked for, one of the same article that has it
-    min_gain = 0.2  # share of the question's term weight a sentence must add
-
-    def _compose(self, evidence: Evidence) -> list[Claim]:
-        ranked = _unique(sorted(evidence.sentences, key=lambda s: -s.score))
+    def _compose(self, evidence: Evidence, budget: int) -> list[Claim]:
+        ranked = best_first(evidence.sentences)
         if not ranked:
             return []
         best = ranked[0]
+        c = self.composition
         chosen = [best]
-        covered = set(best.matched)
-        total = sum(evidence.term_weights.values()) or 1.0
+        following = next((s for s in ranked if s.passage is best.passage and s.position == best.position + 1), None)
+        if following and following.probability >= c.neighbour_ratio * best.probability:
+            chosen.append(following)
         for sentence in ranked[1:]:
-            if len(chosen) >= self.settings.max_answer_sentences or sentence.score < best.score - self.shape_margin:
+            if len(chosen) >= budget:
                 break
-            gain = sum(w for t, w in sentence.matched.items() if t not in covered) / total
-            close = sentence.score >= best.score - self.margin
-            nearby = close or _article(sentence) in {_article(s) for s in chosen}
-            adds_shape = sentence.has_shape and not any(s.has_shape for s in chosen) and nearby
-            adds_focus = sentence.has_focus and not any(s.has_focus for s in chosen) and nearby
-            if (close and gain >= self.min_gain) or adds_shape or adds_focus:
+            if sentence not in chosen and sentence.probability >= max(c.add_floor, c.add_ratio * best.probability):
                 chosen.append(sentence)
-                covered |= set(sentence.matched)
+        chosen = chosen[:budget]
         chosen.sort(key=lambda s: (s.rank, s.position))
-        as_list = evidence.expects == "list"
+        as_list = evidence.part.shape == "list"
         claims: list[Claim] = []
         for sentence in chosen:
-            claims += _as_list(sentence) if as_list else [Claim(sentence.text, [sentence.passage])]
+            claims += _as_list(sentence) if as_list else [Claim(sentence.text, (sentence.passage,))]
         return claims
-
-
-def _article(sentence: Sentence) -> tuple[str, int]:
-    return sentence.passage.source, sentence.passage.article
-
-
-def _unique(sentences: list[Sentence]) -> list[Sentence]:
-    """Overlapping chunks repeat sentences; keep the best-scored copy of each."""
-    seen: set[str] = set()
-    kept = []
-    for sentence in sentences:
-        if sentence.text not in seen:
-            seen.add(sentence.text)
-            kept.append(sentence)
-    return kept
 
 
 def _as_list(sentence: Sentence) -> list[Claim]:
     """"Goście zwiedzą m.in.: A, B oraz C." → the lead-in, then one bullet per item, each verbatim."""
     text = sentence.text
     colon = text.find(":")
+    source = (sentence.passage,)
     if colon < 0:
-        return [Claim(text, [sentence.passage])]
+        return [Claim(text, source)]
     items = [i.strip(" .;") for i in _ENUM_SPLIT.split(text[colon + 1 :]) if i.strip(" .;")]
     if len(items) < 3 or any(len(i) > 160 for i in items):
-        return [Claim(text, [sentence.passage])]
-    lead = Claim(text[: colon + 1].strip(), [sentence.passage])
-    return [lead, *(Claim(item, [sentence.passage], bullet=True) for item in items)]
+        return [Claim(text, source)]
+    lead = Claim(text[: colon + 1].strip(), source)
+    return [lead, *(Claim(item, source, bullet=True) for item in items)]
 
 
-def _llm_composer(settings: Settings) -> Composer:
+def _extractive(settings: Settings, model: AnsweringModel) -> Composer:
+    return ExtractiveComposer(settings, model)
+
+
+def _llm_composer(settings: Settings, model: AnsweringModel) -> Composer:
     from rag.llm_composer import LLMComposer  # optional dependencies load only when chosen
 
     return LLMComposer(settings)
 
 
-COMPOSERS = {"extractive": ExtractiveComposer, "llm": _llm_composer}
+COMPOSERS = {"extractive": _extractive, "llm": _llm_composer}
 
 
-def build_composer(settings: Settings) -> Composer:
+def build_composer(settings: Settings, model: AnsweringModel) -> Composer:
     try:
         factory = COMPOSERS[settings.composer]
     except KeyError:
         raise ValueError(f"unknown composer {settings.composer!r}; choose one of {sorted(COMPOSERS)}") from None
-    return factory(settings)
+    return factory(settings, model)

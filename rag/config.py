@@ -45,8 +45,8 @@ class Settings:
 
     # answering
     composer: str = "extractive"  # extractive | llm
-    refusal_threshold: float = 0.88  # `python -m eval.calibrate`: highest value keeping false refusals ≤ 0.05
-    max_answer_sentences: int = 3
+    answering_model: Path | None = None  # default: rag/models/answering.json, fitted by `python -m eval.fit_answering`
+    max_answer_sentences: int = 3  # per answer; a two-part question shares it between its parts
     max_question_chars: int = 2000
 
     # optional generator (composer = "llm")

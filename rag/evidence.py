@@ -11,7 +11,8 @@ import numpy as np
 
 from rag.acronyms import contractions
 from rag.lexical import PolishAnalyzer
-from rag.shapes import expected_shape
+from rag.query import QueryPart
+from rag.shapes import SHAPES_BY_NAME
 from rag.text import passage_sentences
 from rag.types import Passage
 
@@ -25,32 +26,30 @@ class Sentence:
     heading: str = ""  # the lines it continues ("Miejski Ośrodek Pomocy Społecznej" above its address)
     similarity: float = 0.0  # cosine to the question
     coverage: float = 0.0  # idf-weighted share of the question's terms it contains
-    score: float = 0.0
+    score: float = 0.0  # hand-weighted relevance (meaning + coverage - rank): what briefings sort by
     matched: dict[str, float] = field(default_factory=dict)  # question terms it contains → idf
     has_shape: bool = False  # carries the kind of answer asked for (a date for "when", …)
     has_focus: bool = False  # names what is asked for ("Organizatorami…" for "Kto był organizatorem…")
     echoes_question: bool = False  # … but only in the question's own words (see SentenceScorer._echoes)
-
-
-@dataclass(frozen=True)
-class QuestionTerms:
-    """What the keyword analyser read in a question."""
-
-    groups: list[list[str]]  # alternative lemmas per question word
-    focus: frozenset[str] = frozenset()  # the noun naming what is asked for ("Który urząd…" → urząd)
-    names: frozenset[str] = frozenset()  # lemmas of the names it mentions ("…z Trondheim" → trondheim)
+    probability: float = 0.0  # that it holds the answer, from the fitted ranker (rag.answering)
 
 
 @dataclass
 class Evidence:
-    question: str
+    part: QueryPart
     lang: str
-    term_groups: list[list[str]]  # alternative lemmas per question word
     passages: list[Passage]
     sentences: list[Sentence] = field(default_factory=list)
     term_weights: dict[str, float] = field(default_factory=dict)  # known question terms → idf
-    expects: str = ""  # the shape of answer the question asks for, if any
     name_keys: set[str] = field(default_factory=set)  # term_weights keys that are names in the question
+
+    @property
+    def question(self) -> str:
+        return self.part.text
+
+    @property
+    def term_groups(self) -> list[list[str]]:
+        return [list(g) for g in self.part.groups]
 
     def without_sentences(self) -> Evidence:
         """The same retrieval with nothing quotable: what a refused briefing is built from."""
@@ -66,21 +65,19 @@ class SentenceScorer:
     """
 
     def __init__(self, embed_model, analyzer: PolishAnalyzer, idf: dict[str, float], stored_vectors=None,
-                 coverage_weight: float = 0.35, rank_weight: float = 0.02, shape_weight: float = 0.1) -> None:
+                 coverage_weight: float = 0.35, rank_weight: float = 0.02) -> None:
         self.embed_model = embed_model
         self.stored_vectors = stored_vectors
         self.analyzer = analyzer
         self.idf = idf
         self.coverage_weight = coverage_weight
         self.rank_weight = rank_weight
-        self.shape_weight = shape_weight
         self._vectors: dict[str, np.ndarray] = {}
         self._terms: dict[str, set[str]] = {}
 
-    def run(self, question: str, lang: str, terms: QuestionTerms, query_vector: list[float],
-            passages: list[Passage]) -> Evidence:
-        term_groups, focus = terms.groups, terms.focus
-        evidence = Evidence(question, lang, term_groups, passages)
+    def run(self, part: QueryPart, lang: str, query_vector: list[float], passages: list[Passage]) -> Evidence:
+        term_groups, focus = [list(g) for g in part.groups], part.focus
+        evidence = Evidence(part, lang, passages)
         for rank, passage in enumerate(passages):
             above = ""
             for position, text in enumerate(passage_sentences(passage.text)):
@@ -97,10 +94,9 @@ class SentenceScorer:
         local = self._local_weights(groups, [s.text for s in evidence.sentences])
         weights = {k: w * local[k] for k, (w, _) in groups.items()}
         total = sum(weights.values())
-        shape = expected_shape(question)
-        evidence.expects = shape.name if shape else ""
+        shape = SHAPES_BY_NAME.get(part.shape)
         evidence.term_weights = {key: weight for key, (weight, _) in groups.items()}
-        evidence.name_keys = {key for key, (_, options) in groups.items() if options & terms.names}
+        evidence.name_keys = {key for key, (_, options) in groups.items() if options & part.names}
         for sentence, vector in zip(evidence.sentences, vectors):
             sentence.similarity = float(vector @ query)
             present = self.terms(sentence.text) | self.context_terms(sentence.passage) | self.terms(sentence.heading)
@@ -109,9 +105,8 @@ class SentenceScorer:
             sentence.has_shape = bool(shape and shape.matches(sentence.text))
             sentence.has_focus = bool(focus & self.terms(sentence.text))
             sentence.echoes_question = sentence.has_focus and self._echoes(sentence.text, focus, asked)
-            bonus = self.shape_weight if sentence.has_shape and shape.preferred else 0.0
             sentence.score = (sentence.similarity + self.coverage_weight * sentence.coverage
-                              - self.rank_weight * sentence.rank + bonus)
+                              - self.rank_weight * sentence.rank)
         return evidence
 
     def known_groups(self, term_groups: list[list[str]]) -> dict[str, tuple[float, set[str]]]:

@@ -109,12 +109,15 @@ class PolishAnalyzer:
         return list(by_position.values())
 
 
+TYPO_CUTOFF = 0.85  # difflib ratio: one slip in a word of seven letters or more
+
+
 def _closest(folded: str, vocabulary: dict[str, str]) -> str:
     """The lemma of ``folded`` as the documents spell it: exact, or a typo away ("projetky" → projekt)."""
     if folded in vocabulary:
         return vocabulary[folded]
     if len(folded) >= 5:
-        close = difflib.get_close_matches(folded, vocabulary.keys(), n=1, cutoff=0.85)
+        close = difflib.get_close_matches(folded, vocabulary.keys(), n=1, cutoff=TYPO_CUTOFF)
         if close:
             return vocabulary[close[0]]
     return folded

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from rag.composer import Claim, Composer
+from rag.claims import Claim, Composer
 from rag.config import Settings
 from rag.errors import RagError
 from rag.evidence import Evidence
@@ -62,13 +62,13 @@ class LLMComposer(Composer):
         super().__init__(settings)
         self.llm = llm or build_llm(settings)
 
-    def _compose(self, evidence: Evidence) -> list[Claim]:
+    def _compose(self, evidence: Evidence, budget: int) -> list[Claim]:
         passages = evidence.passages
         if not passages:
             return []
         numbered = "\n\n".join(f"[{i}] {p.title} ({p.date or p.date_text})\n{p.text}" for i, p in enumerate(passages, 1))
         prompt = PROMPT.format(
-            limit=self.settings.max_answer_sentences, language=_LANGUAGE.get(evidence.lang, "Polish"),
+            limit=budget, language=_LANGUAGE.get(evidence.lang, "Polish"),
             unknown=_UNKNOWN.get(evidence.lang, "NIE WIEM"), passages=numbered, question=evidence.question,
         )
         text = self.llm.complete(prompt).text.strip()
@@ -78,5 +78,5 @@ class LLMComposer(Composer):
             plain = re.sub(r"\s*\[\d+\]", "", sentence).strip()
             supported = [p for p in cited if sentence_supported(plain, p.text)]
             if plain and supported:  # uncited or unsupported sentences are dropped, never shown
-                claims.append(Claim(plain, supported))
+                claims.append(Claim(plain, tuple(supported)))
         return claims

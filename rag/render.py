@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rag.composer import Claim
+from rag.claims import Claim
 from rag.types import AnswerSentence, Citation, Passage
 
 PHRASES = {
@@ -10,6 +10,7 @@ PHRASES = {
         "lead": "Według dokumentów:",
         "refusal": "Dokumenty nie odpowiadają na to pytanie. Najbliższe fragmenty:",
         "empty": "Dokumenty nie odpowiadają na to pytanie.",
+        "unanswered_part": "Dokumenty nie odpowiadają na część pytania: „{part}”",
         "brief_lead": "Briefing: {topic}",
         "brief_refusal": "Dokumenty nie zawierają informacji na ten temat.",
         "undated": "data nieznana",
@@ -19,6 +20,7 @@ PHRASES = {
         "lead": "According to the documents (quoted in Polish):",
         "refusal": "The documents don't say. The closest passages are:",
         "empty": "The documents don't say.",
+        "unanswered_part": "The documents don't answer this part: “{part}”",
         "brief_lead": "Briefing: {topic}",
         "brief_refusal": "The documents hold nothing on this topic.",
         "undated": "date unknown",
@@ -55,7 +57,8 @@ def markers(numbers: list[int]) -> str:
     return "".join(f"[{n}]" for n in numbers)
 
 
-def render_answer(claims: list[Claim], lang: str) -> tuple[str, list[AnswerSentence], list[Citation]]:
+def render_answer(claims: list[Claim], lang: str, unanswered: list[str] = ()) -> tuple[str, list[AnswerSentence], list[Citation]]:
+    """The cited sentences; then, for a question whose other parts are answered, the parts that are not."""
     book = CitationBook()
     sentences = []
     lines = [phrase(lang, "lead")]
@@ -63,6 +66,7 @@ def render_answer(claims: list[Claim], lang: str) -> tuple[str, list[AnswerSente
         numbers = [book.cite(p) for p in claim.passages]
         sentences.append(AnswerSentence(claim.text, numbers))
         lines.append(f"{'- ' if claim.bullet else ''}{claim.text} {markers(numbers)}")
+    lines += [phrase(lang, "unanswered_part").format(part=part) for part in unanswered]
     return "\n".join(lines), sentences, book.citations
 
 

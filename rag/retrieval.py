@@ -22,8 +22,6 @@ from rag.lexical import PolishAnalyzer
 from rag.corpus import Corpus
 from rag.store import ChunkStore, StoredChunk
 
-DENSE_SCORE = "dense_score"
-KEYWORD_SCORE = "keyword_score"
 RRF_K = 10  # small: with a few dozen candidates, ranks beyond ~10 should weigh little
 
 
@@ -53,9 +51,7 @@ class KeywordRetriever(BaseRetriever):
         for i in order:
             if scores[i] <= 0:
                 break
-            node = self.nodes[i].model_copy(deep=True)
-            node.metadata[KEYWORD_SCORE] = float(scores[i])
-            hits.append(NodeWithScore(node=node, score=float(scores[i])))
+            hits.append(NodeWithScore(node=self.nodes[i], score=float(scores[i])))
         return hits
 
 
@@ -70,18 +66,17 @@ class DenseRetriever(BaseRetriever):
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         hits = self.inner.retrieve(query_bundle)
         for hit in hits:
-            # ChromaVectorStore reports exp(-cosine distance); the refusal check wants the cosine.
-            cosine = 1.0 + math.log(max(hit.score or 0.0, 1e-12))
-            hit.node.metadata[DENSE_SCORE] = cosine
-            hit.score = cosine
+            # ChromaVectorStore reports exp(-cosine distance); a cosine reads better in a citation.
+            hit.score = 1.0 + math.log(max(hit.score or 0.0, 1e-12))
         return hits
 
 
 class HybridRetriever(BaseRetriever):
-    """Weighted reciprocal-rank fusion of dense and keyword hits.
+    """Weighted reciprocal-rank fusion of dense and keyword hits: ``Σ weight / (RRF_K + rank)``.
 
-    Written as a retriever of its own rather than ``QueryFusionRetriever`` because the answer step
-    needs each hit's dense and keyword scores (for refusal), which that class's fusion discards.
+    Written by hand because llama-index's ``QueryFusionRetriever`` applies its ``retriever_weights``
+    only in its score-based modes; its reciprocal-rank mode weighs every retriever alike with a fixed
+    k of 60, too flat for the 20 candidates each retriever returns here.
     """
 
     def __init__(self, dense: BaseRetriever, keyword: BaseRetriever, dense_weight: float, top_k: int) -> None:
@@ -99,12 +94,7 @@ class HybridRetriever(BaseRetriever):
         ):
             for rank, hit in enumerate(hits):
                 key = hit.node.node_id
-                if key in fused:
-                    fused[key].node.metadata.update(
-                        {k: v for k, v in hit.node.metadata.items() if k in (DENSE_SCORE, KEYWORD_SCORE)}
-                    )
-                else:
-                    fused[key] = hit
+                fused.setdefault(key, hit)
                 scores[key] = scores.get(key, 0.0) + weight / (RRF_K + rank + 1)
         ranked = sorted(fused, key=lambda k: -scores[k])[: self.top_k]
         return [NodeWithScore(node=fused[k].node, score=scores[k]) for k in ranked]

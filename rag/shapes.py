@@ -1,8 +1,9 @@
 """What kind of answer a question asks for, and whether a sentence has that shape.
 
 "Kiedy…?" wants a date, "Ile kosztowała…?" an amount of money, "Ilu…?" a count, "Kto…?" a person.
-A sentence on the right topic without that shape is a near miss: the composer prefers sentences with
-the shape, and refusal treats its absence as "the documents don't say".
+A sentence on the right topic without that shape is a near miss. Shapes are read from Morfeusz's tags,
+``rag.dates`` and number patterns, never from a corpus's word lists; they are features of the fitted
+sentence ranker and refusal (``rag.answering``), not decisions of their own.
 """
 
 from __future__ import annotations
@@ -15,32 +16,54 @@ from rag.lexical import lemma_of, morfeusz
 from rag.text import words
 
 _DATE = re.compile(
-    r"\b\d{1,2}(?:\s*-\s*\d{1,2})?\.\d{1,2}\.\s?(?:\d{4}|\d{2})\b"
-    r"|\b\d{1,2}(?:\s*-\s*\d{1,2})?\s+(?:" + "|".join(MONTHS) + r")(?:\s+(?:\d{4}|br\.))?"
-    r"|\b(?:1[89]|20)\d\d\b",
+    r"\b\d{1,2}(?:\s*[-–]\s*\d{1,2})?\.\d{1,2}\.\s?(?:\d{4}|\d{2})\b"
+    r"|\b\d{1,2}(?:\s*[-–]\s*\d{1,2})?\s+(?:" + "|".join(MONTHS) + r")"
+    r"|\b(?:1[89]|20)\d\d\b|\bbr\.",
     re.IGNORECASE,
 )
-_MONTH_OR_YEAR = re.compile(
-    r"\b(?:stycz|lut|marc|kwie|maj|czerw|lip|sierp|wrze|październ|listopad|grud)\w*|\b(?:1[89]|20)\d\d\b|\bbr\.",
-    re.IGNORECASE,
+# Month lemmas as Morfeusz gives them: "maja" is a month, "mają" and "Marcin" are not.
+_MONTH_LEMMAS = frozenset(
+    "styczen luty marzec kwiecien maj czerwiec lipiec sierpien wrzesien pazdziernik listopad grudzien".split()
 )
-_MONEY = re.compile(r"\d[\d\s.,]*\s*(?:zł|pln|euro|eur|€|usd|\$)", re.IGNORECASE)
+_MONEY = re.compile(r"\d[\d\s.,]*\s*(?:zł|pln|tys\.\s*zł|mln\s*zł|euro|eur|€|usd|\$|nok|czk|sek|dkk)", re.IGNORECASE)
 _NUMBER = re.compile(r"(?<![\w.,-])\d+(?:[\s,]\d+)*(?![\w,.]?\d)")
-_COUNT_WORDS = re.compile(r"\b(?:\d+\s*-\s*osobow\w*|kilku|kilkunast\w*|kilkudziesięci\w*|blisko\s+\d+|ponad\s+\d+)",
-                          re.IGNORECASE)
+# Polish numeral stems that open compound adjectives ("sześcioosobowa", "dwudniowe", "trzyletni"): part
+# of the language's grammar, which Morfeusz tags as adjectives rather than numerals.
+_NUMERAL_COMPOUND = re.compile(
+    r"^(?:jedno|dwu|dwó|trzy|cztero|pięcio|sześcio|siedmio|ośmio|dziewięcio|dziesięcio|jedenasto|dwunasto|"
+    r"kilku|kilkunasto|kilkudziesięcio|wielo|stu|dwudziesto|trzydziesto|czterdziesto|pięćdziesięcio)"
+    r"(?:osobow|dniow|tygodniow|miesięczn|letni|godzinn)",
+    re.IGNORECASE,
+)
 
 
 def _has_date(text: str) -> bool:
-    return bool(_DATE.search(text) or _MONTH_OR_YEAR.search(text))
+    return bool(_DATE.search(text)) or any(lemma_of(base) in _MONTH_LEMMAS
+                                            for *_, (orth, base, *_rest) in morfeusz().analyse(text))
 
 
 _DURATION = re.compile(r"\d+\s*(?:-\s*)?(?:lat|let|lata|miesi\w+|tygodni\w*|dni|godzin\w*|years?|months?|weeks?|days?)\b"
-                       r"|\d+\s*-\s*letni\w*|\b(?:od|since)\s+(?:19|20)\d\d\b", re.IGNORECASE)
+                       r"|\d+\s*-\s*(?:letni|dniow|tygodniow|miesięczn)\w*|\b(?:od|since)\s+(?:19|20)\d\d\b", re.IGNORECASE)
 
 
 def _has_duration(text: str) -> bool:
-    """"od 15 lat", "ponad 20-letniej", "od 2001 r.": how long something has lasted."""
-    return bool(_DURATION.search(text))
+    """"od 15 lat", "ponad 20-letniej", "od 2001 r.", "trzy dni": how long something has lasted."""
+    return bool(_DURATION.search(text)) or _spelled_number_before(text, _DURATION_UNITS)
+
+
+_DURATION_UNITS = frozenset({"rok", "lato", "miesiac", "tydzien", "dzien", "godzina"})
+
+
+def _spelled_number_before(text: str, units: frozenset[str]) -> bool:
+    """A numeral Morfeusz recognises ("trzy", "dwudziestu") right before one of ``units`` (lemmas)."""
+    previous_numeral = False
+    for *_, (orth, base, tag, *_rest) in morfeusz().analyse(text):
+        if tag == "interp":
+            continue
+        if previous_numeral and lemma_of(base) in units:
+            return True
+        previous_numeral = tag.startswith("num")
+    return False
 
 
 def _has_money(text: str) -> bool:
@@ -48,42 +71,58 @@ def _has_money(text: str) -> bool:
 
 
 def _has_count(text: str) -> bool:
-    """A number that is not part of a date, a year, an amount of money, a code (Covid-19) or an address."""
+    """A number that is not part of a date, a year, an amount of money, a code (Covid-19) or an address;
+    or a numeral written out ("dwudziestu pięciu", "sześcioosobowa")."""
     rest = _MONEY.sub(" ", _DATE.sub(" ", text))
-    rest = re.sub(r"\w+-\d+|\d+\+|(?:ul|os|tel)\.[^,]*", " ", rest)
-    return bool(_NUMBER.search(rest) or _COUNT_WORDS.search(text))
+    rest = re.sub(r"\w+-\d+|\d+\+|(?:ul|os|tel)\.[^,]*|\d{2}-\d{3}", " ", rest)
+    if _NUMBER.search(rest) or re.search(r"\d+\s*-?\s*osobow", text, re.I):
+        return True
+    for *_, (orth, base, tag, *_rest) in morfeusz().analyse(text):
+        if (tag.startswith("num") and not tag.startswith("numcomp")) or _NUMERAL_COMPOUND.match(orth):
+            return True
+    return False
 
 
 def _has_person(text: str) -> bool:
-    """A first name or surname Morfeusz knows, or two capitalised unknown words ("Elke Voitl")."""
-    unknown_capitalised = []
-    for start, end, (orth, base, tag, qualifiers, _) in morfeusz().analyse(text):
-        if ("imię" in qualifiers or "nazwisko" in qualifiers) and orth[:1].isupper():
+    """Someone named: a first name or surname Morfeusz knows, two capitalised unknown words ("Elke Voitl"),
+    or two capitalised words in a row past the sentence's first word (an organisation, an office)."""
+    positions: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
+    for start, end, (orth, _base, tag, qualifiers, _) in morfeusz().analyse(text):
+        positions.setdefault((start, end), []).append((orth, tag, "|".join(qualifiers)))
+    run = unknown_run = 0
+    for i, readings in enumerate(positions.values()):
+        orth = readings[0][0]
+        upper = orth[:1].isupper()
+        if upper and any("imię" in q or "nazwisko" in q for _, _, q in readings):
             return True
-        if tag == "ign" and orth[:1].isupper():
-            if unknown_capitalised and unknown_capitalised[-1] == start:
-                return True
-            unknown_capitalised.append(end)
+        unknown_run = unknown_run + 1 if upper and all(tag == "ign" for _, tag, _ in readings) else 0
+        run = run + 1 if upper and i > 0 else 0
+        if unknown_run >= 2 or run >= 2:
+            return True
     return False
 
 
 def _has_enumeration(text: str) -> bool:
     """Several items: two separators, or one after a colon ("…rodzinom: „A” oraz „B”")."""
-    separators = len(re.findall(r",\s|\soraz\s|\sa\s+także\s|;\s", text))
+    separators = len(re.findall(r",\s|\soraz\s|\sa\s+także\s|;\s|\s\|\s", text))
     return separators >= 2 or (separators >= 1 and ":" in text)
 
 
 def _has_purpose(text: str) -> bool:
-    return bool(re.search(r"\bcel(em|u)?\b|\bw\s+celu\b|\bma\s+na\s+celu\b|\bmisj\w+|\baby\b", text, re.I))
+    return bool(re.search(r"\bcel(em|u)?\b|\bw\s+celu\b|\bma\s+na\s+celu\b|\bmisj\w+|\baby\b|\bżeby\b", text, re.I))
 
 
 def _has_topic(text: str) -> bool:
     return bool(re.search(r"\bna\s+temat|\bporuszon\w*|\bkwesti\w*|\bdotycz\w*|\brozmawia\w*|\bomówion\w*|"
-                          r"\bprzedyskutowan\w*|\bomawia\w*", text, re.I))
+                          r"\bprzedyskutowan\w*|\bomawia\w*|\btemat\w*", text, re.I))
 
 
 def _has_address(text: str) -> bool:
     return bool(re.search(r"\b(ul|al|os|pl)\.\s*\w+|\b\d{2}-\d{3}\b", text))
+
+
+def _has_phone(text: str) -> bool:
+    return bool(re.search(r"\btel\.|\+?\d{2,3}[\s-]\d{3}[\s-]\d{2,3}", text, re.I))
 
 
 @dataclass(frozen=True)
@@ -91,39 +130,39 @@ class Shape:
     name: str
     question: re.Pattern
     test: object  # Callable[[str], bool]
-    required: bool = True  # an answer without it is no answer (refuse); else only preferred
-    preferred: bool = True  # sentences with it score higher (lists: too common a shape to prefer)
+    required: bool = True  # an answer without it is likely no answer (a refusal feature)
 
     def matches(self, sentence: str) -> bool:
         return self.test(sentence)
 
 
-# Order matters: "ile kosztowała" is money before it is a count.
+_LEAD = r"^\s*(?:a\s+|and\s+)?"
+# Order matters: "ile kosztowała" is money, "ile trwał" a duration, before "ile" is an amount.
 SHAPES = (
-    Shape("money", re.compile(r"\b(ile\s+kosztował\w*|koszt\w*|budżet\w*|budzet\w*|how\s+much\s+did|cost|budget)\b", re.I),
+    Shape("money", re.compile(r"\b(koszt\w*|budże?t\w*|budzet\w*|kwot\w*|dofinansowa\w*|wartoś?ć\w*|wartosc\w*|"
+                              r"ile\s+pieni\w+|how\s+much\s+(money|funding)|cost\w*|budget|worth|funding|grant)\b", re.I),
           _has_money),
-    Shape("count", re.compile(r"^\s*(a\s+)?(ilu|ile\s+(osób|osob|razy|rodzin|uczestnik\w*|student\w*|spotkań|spotkan)|"
-                              r"how\s+many)\b", re.I), _has_count),
-    Shape("amount", re.compile(r"^\s*(a\s+)?(ile|how\s+much|jaka\s+(była\s+|byla\s+)?(kwota|wartość|wartosc))\b", re.I),
-          lambda text: _has_count(text) or _has_money(text)),
-    Shape("duration", re.compile(r"^\s*(a\s+)?(jak\s+d[łl]ugo|od\s+ilu\s+lat|how\s+long|for\s+how\s+many\s+years)\b",
+    Shape("duration", re.compile(_LEAD + r"(jak\s+d[łl]ugo|ile\s+(czasu|lat|dni|miesi\w+|tygodni|godzin)|"
+                                 r"ile\s+trwa\w*|od\s+ilu\s+lat|how\s+long|for\s+how\s+many\s+(years|months|days))\b",
                                  re.I), _has_duration, required=False),
-    Shape("date", re.compile(r"^\s*(a\s+)?(kiedy|when|w\s+którym\s+roku|w\s+ktorym\s+roku|what\s+year|in\s+which\s+year|"
-                             r"od\s+kiedy|do\s+kiedy|(od|do|w)\s+(którego|ktorego)\s+dnia|what\s+date|until\s+when|"
-                             r"w\s+jakim\s+terminie)\b", re.I), _has_date),
-    Shape("phone", re.compile(r"\b(telefon\w*|tel\.|zadzwoni\w*|dzwoni\w*|phone|call)", re.I),
-          lambda text: bool(re.search(r"\btel\.|\+?\d{2,3}[\s-]\d{3}[\s-]\d{2,3}", text, re.I))),
-    Shape("email", re.compile(r"\b(e-?m(ai|ia)l\w*|mail\w*)", re.I), lambda text: "@" in text),
-    Shape("address", re.compile(r"\b(adres(em|u|ie)?|address|gdzie\s+(mieści|miesci|znajduje)\s+się)\b", re.I), _has_address),
-    Shape("person", re.compile(r"^\s*(a\s+)?(kto|who)\s+(\w+\s+)?(przewodniczył|przewodniczyl|kierował|kierowal|prowadził|"
-                               r"prowadzil|stał|stal|led|headed|chaired)\b", re.I), _has_person),
-    Shape("purpose", re.compile(r"^\s*(a\s+)?(po\s+co|w\s+jakim\s+celu|jaki\s+(był|byl|jest)\s+cel|czemu\s+służ|czemu\s+sluz|"
+    Shape("count", re.compile(_LEAD + r"(ilu|ile|ilo|how\s+many|jak\s+liczn\w+|jaka\s+(była\s+|byla\s+)?liczba)\b", re.I),
+          lambda text: _has_count(text) or _has_money(text)),
+    Shape("date", re.compile(_LEAD + r"(kiedy|when|w\s+kt[óo]rym\s+(roku|miesi\w+)|what\s+year|in\s+which\s+(year|month)|"
+                             r"od\s+kiedy|do\s+kiedy|(od|do|w)\s+kt[óo]rego\s+dnia|what\s+date|until\s+when|"
+                             r"w\s+jakim\s+terminie|of\s+what\s+date)\b", re.I), _has_date),
+    Shape("phone", re.compile(r"\b(telefon\w*|tel\.|zadzwoni\w*|dzwoni\w*|phone|call)", re.I), _has_phone),
+    Shape("email", re.compile(r"\b(e-?\s?mail\w*|mail\w*)", re.I), lambda text: "@" in text),
+    Shape("address", re.compile(r"\b(adres\w*|address|gdzie\s+(mieści|miesci|znajduje)\s+się|where\s+is\s+\w+\s+located)\b",
+                                re.I), _has_address),
+    Shape("person", re.compile(_LEAD + r"(kto|kogo|komu|kim|who|whom)\b", re.I), _has_person),
+    Shape("purpose", re.compile(_LEAD + r"(po\s+co|w\s+jakim\s+celu|jaki\s+(był|byl|jest)\s+cel|czemu\s+służ|czemu\s+sluz|"
                                 r"why|what\s+(was|is)\s+the\s+(purpose|aim|goal))", re.I), _has_purpose, required=False),
-    Shape("topic", re.compile(r"^\s*(a\s+)?(o\s+czym|czego\s+dotyczy\w*|jaki\w*\s+temat\w*|jakie\s+(kwestie|tematy|sprawy)|"
+    Shape("topic", re.compile(_LEAD + r"(o\s+czym|czego\s+dotyczy\w*|jaki\w*\s+temat\w*|jakie\s+(kwestie|tematy|sprawy)|"
                               r"what\s+(issues|topics|was\s+discussed|did\s+they\s+discuss))", re.I), _has_topic, required=False),
-    Shape("list", re.compile(r"^\s*(a\s+)?(jakie|jakich|które|ktore|których|ktorych|wymień|wymien|kto\s+(był|byl)\s+organizator|"
-                             r"which|what\s+\w+s\b|list|name\s+the)", re.I), _has_enumeration, required=False, preferred=False),
+    Shape("list", re.compile(_LEAD + r"(jakie|jakich|które|ktore|których|ktorych|wymień|wymien|which|what\s+\w+s\b|list|"
+                             r"name\s+the)", re.I), _has_enumeration, required=False),
 )
+SHAPES_BY_NAME = {shape.name: shape for shape in SHAPES}
 
 
 def expected_shape(question: str) -> Shape | None:

@@ -19,8 +19,6 @@ class Passage:
     start_char: int  # offsets into the source file
     end_char: int
     score: float = 0.0  # rank-fusion score (or the single retriever's score)
-    dense_score: float | None = None  # cosine to the question, when the dense retriever found it
-    keyword_score: float = 0.0  # BM25 score over lemmas
 
 
 @dataclass
@@ -65,7 +63,7 @@ class Answer:
     sentences: list[AnswerSentence] = field(default_factory=list)
     lang: str = "pl"
     retrieval_query: str = ""  # the question after follow-up resolution
-    confidence: float = 0.0  # the score the refusal decision was taken on
+    confidence: float = 0.0  # the refusal model's probability that the documents answer (weakest part)
     passages: list[Passage] = field(default_factory=list)  # everything retrieved, ranked
     timings_ms: dict[str, float] = field(default_factory=dict)
 

@@ -5,6 +5,7 @@ from llama_index.core.llms import CompletionResponse, CustomLLM, LLMMetadata
 from rag.config import Settings
 from rag.evidence import Evidence
 from rag.llm_composer import LLMComposer
+from rag.query import QueryPart
 from rag.types import Passage
 
 
@@ -38,8 +39,9 @@ PASSAGES = [
 def _compose(reply: str):
     llm = ScriptedLLM(reply=reply)
     composer = LLMComposer(Settings(composer="llm"), llm=llm)
-    evidence = Evidence("Kto przewodniczył delegacji?", "pl", [], PASSAGES)
-    return composer.run(evidence), llm.prompts[-1]
+    part = QueryPart(text="Kto przewodniczył delegacji?", query="Kto przewodniczył delegacji?", groups=(),
+                     focus=frozenset(), names=frozenset(), shape="person", numbers=frozenset(), unknown_names=())
+    return composer.run(Evidence(part, "pl", PASSAGES), budget=3), llm.prompts[-1]
 
 
 def test_supported_cited_sentences_are_kept_with_their_passage():

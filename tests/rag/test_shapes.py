@@ -2,7 +2,7 @@
 
 import pytest
 
-from rag.shapes import expected_shape, focus_noun, names_in, numbers_in
+from rag.shapes import SHAPES_BY_NAME, expected_shape, focus_noun, names_in, numbers_in
 
 
 @pytest.mark.parametrize("question, focus", [
@@ -38,3 +38,35 @@ def test_ordinals_count_only_when_they_name_an_event():
     assert numbers_in("Which projects were shown at the first European Convention?") == {"I"}
     assert numbers_in("Kiedy odbędzie się III Europejska Konwencja w 2024 roku?") == {"III", "2024"}
     assert numbers_in("Co powstanie na pierwszych etapach projektu?") == set()
+
+
+@pytest.mark.parametrize("question, shape", [
+    ("Ile trwał cały program wymiany?", "duration"),
+    ("Ile kosztował wyjazd szkoleniowy?", "money"),
+    ("Ilu seniorów wzięło udział w warsztatach?", "count"),
+    ("Ile rodzin objęto wsparciem?", "count"),
+    ("Kto był gospodarzem spotkania w Lublinie?", "person"),
+    ("Jaki jest mail koordynatorki?", "email"),
+])
+def test_question_shape_comes_from_the_question_word_not_from_a_list_of_nouns(question, shape):
+    assert expected_shape(question).name == shape
+
+
+@pytest.mark.parametrize("sentence", [
+    "Do Gdańska przyjechała pięcioosobowa grupa opiekunek.",
+    "W szkoleniu uczestniczyło czterdziestu dwóch pracowników socjalnych.",
+    "Na warsztaty zgłosiło się 17 osób.",
+])
+def test_counts_written_in_words_or_digits_are_counts(sentence):
+    assert SHAPES_BY_NAME["count"].matches(sentence)
+
+
+@pytest.mark.parametrize("sentence, is_date", [
+    ("Wolontariusze przyjadą 4 maja na dwa tygodnie.", True),
+    ("Rozmowy zaplanowano na jesień br.", True),
+    ("Opiekunowie mają do dyspozycji salę ćwiczeń.", False),
+    ("Warsztaty poprowadził Marcin Zieliński.", False),
+    ("Przed budynkiem stał czerwony autobus.", False),
+])
+def test_a_month_is_recognised_by_its_lemma_not_by_its_first_letters(sentence, is_date):
+    assert SHAPES_BY_NAME["date"].matches(sentence) is is_date

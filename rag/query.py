@@ -1,0 +1,91 @@
+"""One analysis per question, computed once and handed on: its language, its parts, and for each part
+the lemmas to match, the noun naming what is asked for, the names, years and ordinals it mentions,
+the names the documents never mention, and the shape of answer it asks for.
+
+Retrieval, sentence scoring, composition and refusal all read this value; none of them re-analyses
+the question.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+from rag.acronyms import Acronyms
+from rag.followup import part_queries, resolve, split_parts
+from rag.lexical import PolishAnalyzer, TYPO_CUTOFF
+from rag.shapes import expected_shape, focus_noun, names_in, numbers_in
+from rag.text import detect_lang, fold
+
+
+@dataclass(frozen=True)
+class QueryPart:
+    """One thing the question asks (a two-part question has two)."""
+
+    text: str  # the part as asked
+    query: str  # what is retrieved with: earlier context carried along, acronyms spelled out
+    groups: tuple[tuple[str, ...], ...]  # alternative lemmas per content word
+    focus: frozenset[str]  # lemmas of the noun naming what is asked for ("Który urząd…" → urzad)
+    names: frozenset[str]  # lemmas of the names it mentions ("…z Trondheim" → trondheim)
+    shape: str  # the kind of answer asked for ("date", "money", …), "" when none
+    numbers: frozenset[str]  # years and ordinals of named events ("2024", "III")
+    unknown_names: tuple[str, ...]  # names no document mentions, even allowing a typo
+
+
+@dataclass(frozen=True)
+class QueryAnalysis:
+    question: str
+    lang: str
+    parts: tuple[QueryPart, ...]
+
+    @property
+    def retrieval_query(self) -> str:
+        return " | ".join(p.query for p in self.parts)
+
+
+class QueryAnalyzer:
+    """Reads questions against what the index knows (its vocabulary and acronyms)."""
+
+    def __init__(self, analyzer: PolishAnalyzer, vocabulary: dict[str, str], acronyms: Acronyms,
+                 known_words: set[str]) -> None:
+        self.analyzer = analyzer
+        self.vocabulary = vocabulary
+        self.acronyms = acronyms
+        self.known_words = known_words
+
+    def run(self, question: str, history: list[str] | None = None, split: bool = True) -> QueryAnalysis:
+        """``history``: earlier questions, oldest first, for follow-ups; ``split=False`` for briefings."""
+        query = resolve(question, history or [], self.terms)
+        parts = split_parts(question) if split and query == question else [question]
+        queries = part_queries(parts, self.terms) if len(parts) > 1 else [query]
+        return QueryAnalysis(question, detect_lang(question),
+                             tuple(self._part(text, q) for text, q in zip(parts, queries)))
+
+    def terms(self, text: str) -> list[str]:
+        return self.analyzer.query_terms(text, self.vocabulary)
+
+    def _part(self, text: str, query: str) -> QueryPart:
+        query = self.acronyms.expand(query, printed=self.vocabulary)
+        focus = focus_noun(text)
+        shape = expected_shape(text)
+        names = names_in(text)
+        return QueryPart(
+            text=text,
+            query=query,
+            groups=tuple(tuple(g) for g in self.analyzer.query_term_groups(query, self.vocabulary)),
+            focus=frozenset(self.terms(focus)) if focus else frozenset(),
+            names=frozenset(t for name in names for t in self.terms(name)),
+            shape=shape.name if shape else "",
+            numbers=frozenset(numbers_in(text)),
+            unknown_names=tuple(n for n in names if not self._known(n)),
+        )
+
+    def _known(self, name: str) -> bool:
+        """A name is known when its folded form, one of its lemmas, or a spelling one typo away
+        (the same tolerance the query reader uses) occurs in the index."""
+        folded = fold(name)
+        if len(folded) < 3 or folded in self.known_words:
+            return True
+        if any(t in self.known_words for group in self.analyzer.query_term_groups(name) for t in group):
+            return True
+        return len(folded) >= 5 and bool(difflib.get_close_matches(folded, self.vocabulary, n=1, cutoff=TYPO_CUTOFF))
