@@ -20,7 +20,8 @@ EMBEDDED_METADATA = ("title", "date_text")
 
 
 # Bump when reading, splitting or sentence handling changes, so a re-ingest redoes unchanged files.
-PIPELINE_VERSION = "1"
+# 2: chunks record their article's subheading ("section"); short items are no longer dropped.
+PIPELINE_VERSION = "2"
 
 
 def ingest_key(article: Article, settings: Settings) -> str:
@@ -82,9 +83,12 @@ def chunk_articles(articles: list[Article], settings: Settings, splitter: Senten
                 end_char=end,
                 content_hash=hashlib.sha256(node.text.encode()).hexdigest()[:16],
                 terms=terms_for_index(analyzer, article.title, node.text),
+                # The subheading most of the chunk lies under ("" before the first one); bookkeeping
+                # for citations, kept out of the vector like the other per-chunk keys.
+                section=article.section_for(start, end),
             )
             node.excluded_embed_metadata_keys = [*node.excluded_embed_metadata_keys, "chunk", "start_char",
-                                                 "end_char", "content_hash", "terms"]
+                                                 "end_char", "content_hash", "terms", "section"]
             node.excluded_llm_metadata_keys = node.excluded_embed_metadata_keys
             nodes.append(node)
     return nodes

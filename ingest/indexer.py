@@ -31,6 +31,8 @@ class IngestReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    # file → the non-empty lines its reader left out of every article (page furniture)
+    skipped: dict[str, list[str]] = field(default_factory=dict)
     chunks_written: int = 0
     chunks_total: int = 0
 
@@ -41,6 +43,11 @@ class IngestReport:
             f"{self.chunks_total} in the index"
         ]
         lines += [f"  error: {e}" for e in self.errors]
+        for key, skipped in sorted(self.skipped.items()):
+            chars = sum(len(line) for line in skipped)
+            shown = "; ".join(f"“{line[:60]}”" for line in skipped[:3]) + ("; …" if len(skipped) > 3 else "")
+            noun = "line" if len(skipped) == 1 else "lines"
+            lines.append(f"  skipped {len(skipped)} {noun} of page furniture ({chars} characters) in {key}: {shown}")
         return "\n".join(lines)
 
 
@@ -71,6 +78,8 @@ class Indexer:
             except InvalidDocument as error:
                 report.errors.append(f"{error} (kept what was indexed before)" if key in stored else str(error))
                 continue
+            if articles.skipped:
+                report.skipped[key] = list(articles.skipped)
             if stored.get(key) == {ingest_key(articles[0], self.settings)}:
                 report.unchanged.append(key)
                 continue

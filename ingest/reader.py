@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from rag.dates import find_date
@@ -22,6 +22,18 @@ _ISO_LINE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})\s*$")
 _GLUED_TITLE = re.compile(r"(?<=[a-ząćęłńóśźż)]\.)(?=[A-ZĄĆĘŁŃÓŚŹŻ][^.!?:]{3,100}$)")
 _LABEL = re.compile(r"^[^:]{1,40}:\s*(\S.*)$")
 _MARKUP = re.compile(r"^#+\s*|\*\*|__")
+_SENTENCE_END = re.compile(r"[.!?…][”\"'»)\]]*$")
+_LEAD_DATE_CHARS = 40  # a date this close to the start of a paragraph opens it
+
+
+@dataclass
+class Section:
+    """A subheading inside an article ("Program wizyty"); offsets point into the file's text and run
+    from the subheading line to the next subheading or the end of the article."""
+
+    name: str
+    start_char: int
+    end_char: int
 
 
 @dataclass
@@ -38,6 +50,37 @@ class Article:
     start_char: int
     end_char: int
     file_hash: str
+    sections: list[Section] = field(default_factory=list)
+
+    def section_for(self, start_char: int, end_char: int) -> str:
+        """The subheading covering most of the file span [start_char, end_char); "" where none does
+        (the text before the first subheading, or an article without any)."""
+        best, best_overlap = "", 0
+        covered = 0
+        for section in self.sections:
+            overlap = max(0, min(end_char, section.end_char) - max(start_char, section.start_char))
+            covered += overlap
+            if overlap > best_overlap:
+                best, best_overlap = section.name, overlap
+        outside = max(0, min(end_char, self.end_char) - max(start_char, self.start_char)) - covered
+        return best if best_overlap > outside else ""
+
+
+class Articles(list):
+    """What :func:`read_articles` returns: the articles, plus the non-empty lines that belong to none
+    of them (page furniture such as "Dokument archiwalny"), so that callers can report them."""
+
+    def __init__(self, articles=(), skipped: list[str] | None = None) -> None:
+        super().__init__(articles)
+        self.skipped: list[str] = list(skipped or [])
+
+    @property
+    def skipped_lines(self) -> int:
+        return len(self.skipped)
+
+    @property
+    def skipped_chars(self) -> int:
+        return sum(len(line) for line in self.skipped)
 
 
 @dataclass
@@ -75,20 +118,34 @@ def read_text(path: Path) -> str:
     return text
 
 
-def read_articles(path: Path) -> list[Article]:
+def read_articles(path: Path) -> Articles:
+    """The file's articles, in order; ``.skipped`` holds the non-empty lines left out of every article.
+
+    An article starts at a title line followed by an ISO date line; on a page whose items carry no date
+    line, at a title line whose paragraph opens with a date ("W dniu 13 września br. …"); and at the top
+    of the file (its first title, past any page furniture). Any other short title-like line followed by
+    prose is a subheading: it stays in its article's text and is recorded as a :class:`Section`.
+    A stretch with no sentence in it (a lone "Dokument archiwalny") is skipped, and counted.
+    """
     text = read_text(path)
     file_hash = hashlib.sha256(text.encode()).hexdigest()
     lines = _split_lines(text)
-    starts = [i for i in range(len(lines)) if _is_title(lines, i)]
-    if not starts or starts[0] != 0:
-        starts = [0, *starts]  # text before the first title: a preamble, or an untitled document
-    articles = []
+    starts, titled, headings = _layout(lines)
+    articles, skipped = Articles(), []
     for first, after in zip(starts, [*starts[1:], len(lines)]):
         block = [line for line in lines[first:after] if line.clean]
-        if not any(_is_body(line) for line in block):
-            continue  # page furniture such as "Dokument archiwalny"
-        title, date, date_text, body = _title_and_date(block, titled=_is_title(lines, first))
+        if not block:
+            continue
+        title, date, date_text, body = _title_and_date(block, titled=first in titled)
+        if not any(_is_prose(line) for line in body):
+            skipped += [line.clean for line in block]  # page furniture such as "Dokument archiwalny"
+            continue
         start, end = body[0].start, body[-1].end
+        marks = [lines[i] for i in headings if first < i < after]
+        sections = [
+            Section(mark.clean, mark.start, following.start if following else end)
+            for mark, following in zip(marks, [*marks[1:], None])
+        ]
         articles.append(
             Article(
                 source=path.name,
@@ -101,11 +158,53 @@ def read_articles(path: Path) -> list[Article]:
                 start_char=start,
                 end_char=end,
                 file_hash=file_hash,
+                sections=sections,
             )
         )
     if not articles:
         raise InvalidDocument(f"{path}: no readable text")
+    articles.skipped = skipped
     return articles
+
+
+def _layout(lines: list[_Line]) -> tuple[list[int], set[int], list[int]]:
+    """Where articles start (line indices, the first always 0), which of those starts are title lines,
+    and which lines are subheadings inside an article."""
+    starts, titled, headings = [0], set(), []
+    opened = False  # an article start has been found (before it, only the top of the file)
+    dated = False  # the current article has an ISO date line under its title
+    content_seen = False  # a sentence or a "Label: value" line has been read since the top of the file
+
+    def start_here(i: int) -> None:
+        nonlocal opened
+        if starts[-1] != i:
+            starts.append(i)
+        titled.add(i)
+        opened = True
+
+    for i, line in enumerate(lines):
+        if _is_heading(line):
+            following = _next_content(lines, i)
+            if following is not None and _ISO_LINE.match(following.clean):
+                start_here(i)
+                dated = True
+                continue
+            if not dated and following is not None and _leads_with_date(following):
+                start_here(i)  # an undated page: each item's first paragraph opens with its date
+                continue
+            if not opened and not content_seen and following is not None and _is_prose(following):
+                start_here(i)  # the first title of the file, after page furniture at most
+                continue
+            if following is not None and _is_body(following):
+                headings.append(i)  # a subheading: the article goes on under it
+                continue
+        if _is_prose(line) or _LABEL.match(line.clean):
+            content_seen = True
+    return starts, titled, headings
+
+
+def _next_content(lines: list[_Line], i: int) -> _Line | None:
+    return next((line for line in lines[i + 1 :] if line.clean), None)
 
 
 def _split_lines(text: str) -> list[_Line]:
@@ -128,18 +227,32 @@ def _split_lines(text: str) -> list[_Line]:
 
 
 def _is_body(line: _Line) -> bool:
+    """A paragraph of prose: long and closed by sentence punctuation."""
     return len(line.clean) >= 80 and line.clean[-1] in ".!?;…”\")"
 
 
-def _is_title(lines: list[_Line], i: int) -> bool:
-    """A short line without closing punctuation or a "label:" form, followed (maybe past a date) by prose."""
-    text = lines[i].clean
-    if not text or len(text) > 150 or text[-1] in ".:;," or ":" in text or _ISO_LINE.match(text):
+def _is_sentence(line: _Line) -> bool:
+    """A sentence of any length: a few words closed by . ! ? … (maybe inside closing quotes)."""
+    return bool(_SENTENCE_END.search(line.clean)) and len(line.clean.split()) >= 3
+
+
+def _is_prose(line: _Line) -> bool:
+    return _is_body(line) or _is_sentence(line)
+
+
+def _is_heading(line: _Line) -> bool:
+    """A short line without closing punctuation or a "label:" form: a title or a subheading."""
+    text = line.clean
+    return bool(text) and len(text) <= 150 and text[-1] not in ".:;," and ":" not in text \
+        and not _ISO_LINE.match(text)
+
+
+def _leads_with_date(line: _Line) -> bool:
+    """Prose whose opening words state a date, as news items do ("W dniu 2 lutego br. …")."""
+    if not _is_prose(line):
         return False
-    following = [line for line in lines[i + 1 : i + 4] if line.clean]
-    if following and _ISO_LINE.match(following[0].clean):
-        following = following[1:]
-    return bool(following) and _is_body(following[0])
+    _, written = find_date(line.clean)
+    return bool(written) and line.clean.find(written) < _LEAD_DATE_CHARS
 
 
 def _title_and_date(block: list[_Line], titled: bool) -> tuple[str, str, str, list[_Line]]:

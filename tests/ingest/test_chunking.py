@@ -1,3 +1,7 @@
+from pathlib import Path
+
+from llama_index.core.schema import MetadataMode
+
 from ingest.chunking import chunk_file, corpus_files
 from rag.embedding import model_tokenizer
 
@@ -14,3 +18,43 @@ def test_chunks_are_sized_by_model_tokens_not_characters(base_settings):
     count = model_tokenizer(base_settings)
     sizes = [len(count(n.text)) for p in corpus_files(base_settings.corpus_dir) for n in chunk_file(p, base_settings)]
     assert max(sizes) <= base_settings.chunk_tokens
+
+
+# Written for this test: an article with an introduction and two subheadings.
+WORKSHOP = (
+    "Warsztaty dla asystentów rodziny w Nowym Sączu\n\n2023-11-08\n\n"
+    "Na początku listopada grupa asystentów rodziny z naszego ośrodka wyjechała na trzydniowe warsztaty "
+    "do Nowego Sącza, zorganizowane wspólnie z tamtejszym centrum usług społecznych.\n\n"
+    "Przebieg warsztatów\n\n"
+    "Pierwszego dnia uczestnicy omawiali trudne rozmowy z rodzicami, a drugiego ćwiczyli planowanie "
+    "pracy z rodziną na konkretnych przypadkach przygotowanych przez gospodarzy.\n\n"
+    "Trzeci dzień poświęcono wymianie doświadczeń i podsumowaniu, po którym każdy uczestnik otrzymał "
+    "zaświadczenie o ukończeniu zajęć.\n\n"
+    "Prowadzący\n\n"
+    "Zajęcia prowadziły dwie superwizorki pracy socjalnej, które od lat szkolą asystentów rodziny "
+    "w całym województwie małopolskim i współpracują z uczelniami.\n"
+)
+
+
+def test_chunks_record_their_section_and_keep_the_articles_title_and_date(base_settings, tmp_path: Path):
+    path = tmp_path / "warsztaty.txt"
+    path.write_text(WORKSHOP, encoding="utf-8")
+    nodes = chunk_file(path, base_settings.replace(chunk_tokens=60, chunk_overlap=0))
+    assert len(nodes) >= 3
+    assert {(n.metadata["title"], n.metadata["date"]) for n in nodes} == {
+        ("Warsztaty dla asystentów rodziny w Nowym Sączu", "2023-11-08")
+    }
+    sections = [n.metadata["section"] for n in nodes]
+    assert sections[0] == "" and sections[-1] == "Prowadzący" and "Przebieg warsztatów" in sections
+    assert sections == sorted(sections, key=["", "Przebieg warsztatów", "Prowadzący"].index)
+    by_text = {n.metadata["section"]: n.text for n in nodes}
+    assert "superwizorki" in by_text["Prowadzący"] and "Nowego Sącza" in by_text[""]
+    for node in nodes:  # bookkeeping only: the vector and a generator see the title and date, not the section
+        assert "section" in node.excluded_embed_metadata_keys and "section" in node.excluded_llm_metadata_keys
+        shown = node.get_metadata_str(MetadataMode.EMBED)
+        assert "Nowym Sączu" in shown and "Przebieg" not in shown and "Prowadzący" not in shown
+
+
+def test_shipped_corpus_chunks_have_a_section_key(base_settings):
+    for path in corpus_files(base_settings.corpus_dir):
+        assert all("section" in n.metadata for n in chunk_file(path, base_settings))

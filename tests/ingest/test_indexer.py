@@ -102,3 +102,14 @@ def test_changed_chunking_settings_redo_unchanged_files(settings, docs):
     Indexer(settings, progress=False).run([docs])
     report = Indexer(settings.replace(chunk_tokens=60, chunk_overlap=10), progress=False).run([docs])
     assert len(report.updated) == 2 and report.chunks_total == _store(settings).count()
+
+
+def test_page_furniture_is_reported_not_dropped_silently(settings, docs):
+    (docs / "strona.txt").write_text(
+        "Serwis informacyjny ośrodka\nWersja do druku\n\n" + VISIT.replace("Oslo", "Bergen"), encoding="utf-8"
+    )
+    report = Indexer(settings, progress=False).run([docs])
+    key = str(docs / "strona.txt")
+    assert report.skipped == {key: ["Serwis informacyjny ośrodka", "Wersja do druku"]}
+    assert f"skipped 2 lines of page furniture (42 characters) in {key}" in report.summary()
+    assert "Wersja do druku" not in " ".join(c.text for c in _store(settings).all_chunks())
