@@ -26,9 +26,9 @@ FORMAT_VERSION = 1
 
 SENTENCE_FEATURES = (
     "similarity", "similarity_gap", "coverage", "coverage_gap", "passage_rank", "first_in_passage",
-    "has_shape", "has_focus", "echoes_question", "previous_similarity_gap", "previous_coverage",
+    "has_required_shape", "has_other_shape", "has_focus", "echoes_question", "previous_similarity_gap", "previous_coverage",
     "next_similarity_gap", "log_chars", "has_number", "has_name", "continues_line", "name_coverage",
-    "english_x_similarity_gap", "english_x_coverage",
+    "english_x_similarity_gap", "english_x_coverage", "similarity_rank", "coverage_rank",
 )
 PART_FEATURES = (
     "best_probability", "second_probability", "best_similarity", "best_coverage", "known_share",
@@ -36,7 +36,8 @@ PART_FEATURES = (
     "best_name_coverage", "english",
 )
 _NO_NEIGHBOUR_GAP = -0.3  # a sentence with no neighbour looks like one whose neighbour is off-topic
-_SHAPE_LOOKS_AT = 3  # a required shape must be among the best few sentences
+_SHAPE_LOOKS_AT = 3  # a required shape must be among the best few sentences …
+_ABOUT_NAMES = 0.5  # … that name most of what the question names
 
 
 def sentence_features(evidence: Evidence) -> np.ndarray:
@@ -46,7 +47,11 @@ def sentence_features(evidence: Evidence) -> np.ndarray:
         return np.zeros((0, len(SENTENCE_FEATURES)))
     top_sim = max(s.similarity for s in sentences)
     top_cov = max(s.coverage for s in sentences)
+    similarity_rank = _ranks([s.similarity for s in sentences])
+    coverage_rank = _ranks([s.coverage for s in sentences])
     english = float(evidence.lang == "en")
+    shape = SHAPES_BY_NAME.get(evidence.part.shape)
+    required = bool(shape and shape.required)  # a date for "when" says more than an enumeration for "which"
     rows = []
     for i, s in enumerate(sentences):
         previous = sentences[i - 1] if i > 0 and sentences[i - 1].passage is s.passage else None
@@ -54,21 +59,30 @@ def sentence_features(evidence: Evidence) -> np.ndarray:
         gap = s.similarity - top_sim
         rows.append((
             s.similarity, gap, s.coverage, s.coverage - top_cov, s.rank, float(s.position == 0),
-            float(s.has_shape), float(s.has_focus), float(s.echoes_question),
+            float(s.has_shape and required), float(s.has_shape and not required), float(s.has_focus),
+            float(s.echoes_question),
             previous.similarity - top_sim if previous else _NO_NEIGHBOUR_GAP,
             previous.coverage if previous else 0.0,
             following.similarity - top_sim if following else _NO_NEIGHBOUR_GAP,
             math.log(len(s.text)), float(any(c.isdigit() for c in s.text)), float(bool(names_in(s.text))),
             float(bool(s.heading)), name_coverage(evidence, s), english * gap, english * s.coverage,
+            math.log1p(similarity_rank[i]), math.log1p(coverage_rank[i]),
         ))
     return np.asarray(rows, dtype=float)
 
 
+def _ranks(values: list[float]) -> np.ndarray:
+    """0 for the highest value, 1 for the next, …: a linear model cannot see "best of this question"."""
+    return np.argsort(np.argsort(-np.asarray(values), kind="stable"), kind="stable")
+
+
 def name_coverage(evidence: Evidence, sentence: Sentence) -> float:
-    """Share of the names the part asks about that the sentence (or its article's title) mentions."""
-    if not evidence.name_keys:
+    """Share of the weight (idf) of the names the part asks about that the sentence or its article's
+    title mentions: a rare name ("Trondheim") counts more than one most documents share ("MOPS")."""
+    total = sum(evidence.term_weights[k] for k in evidence.name_keys)
+    if not total:
         return 1.0
-    return len(evidence.name_keys & set(sentence.matched)) / len(evidence.name_keys)
+    return sum(evidence.term_weights[k] for k in evidence.name_keys & set(sentence.matched)) / total
 
 
 def part_features(evidence: Evidence) -> np.ndarray:
@@ -78,8 +92,12 @@ def part_features(evidence: Evidence) -> np.ndarray:
     best = ranked[0] if ranked else None
     passages = " ".join(f"{p.title} {p.date_text} {p.date} {p.text}" for p in evidence.passages)
     shape = SHAPES_BY_NAME.get(part.shape)
-    shape_missing = bool(shape and shape.required and not any(shape.matches(s.text) for s in ranked[:_SHAPE_LOOKS_AT]))
+    # The kind of answer asked for must come from a sentence about the names asked about: the leader of
+    # one delegation does not answer who led another.
+    about = [s for s in ranked[:_SHAPE_LOOKS_AT] if name_coverage(evidence, s) >= _ABOUT_NAMES]
+    shape_missing = bool(shape and shape.required and not any(shape.matches(s.text) for s in about))
     unknown = float(bool(part.unknown_names))
+    english = float(evidence.lang == "en")
     return np.asarray([
         best.probability if best else 0.0,
         ranked[1].probability if len(ranked) > 1 else 0.0,
@@ -92,7 +110,7 @@ def part_features(evidence: Evidence) -> np.ndarray:
         float(shape_missing),
         float(bool(best and best.echoes_question)),
         name_coverage(evidence, best) if best else 0.0,
-        float(evidence.lang == "en"),
+        english,
     ], dtype=float)
 
 

@@ -84,20 +84,18 @@ def _has_count(text: str) -> bool:
 
 
 def _has_person(text: str) -> bool:
-    """Someone named: a first name or surname Morfeusz knows, two capitalised unknown words ("Elke Voitl"),
-    or two capitalised words in a row past the sentence's first word (an organisation, an office)."""
+    """Someone named: a first name or surname Morfeusz knows, or two capitalised words in a row that
+    Morfeusz does not know ("Ingrid Halvorsen"). An office or organisation is not a person."""
     positions: dict[tuple[int, int], list[tuple[str, str, str]]] = {}
     for start, end, (orth, _base, tag, qualifiers, _) in morfeusz().analyse(text):
         positions.setdefault((start, end), []).append((orth, tag, "|".join(qualifiers)))
-    run = unknown_run = 0
-    for i, readings in enumerate(positions.values()):
-        orth = readings[0][0]
-        upper = orth[:1].isupper()
+    unknown_run = 0
+    for readings in positions.values():
+        upper = readings[0][0][:1].isupper()
         if upper and any("imię" in q or "nazwisko" in q for _, _, q in readings):
             return True
         unknown_run = unknown_run + 1 if upper and all(tag == "ign" for _, tag, _ in readings) else 0
-        run = run + 1 if upper and i > 0 else 0
-        if unknown_run >= 2 or run >= 2:
+        if unknown_run >= 2:
             return True
     return False
 
@@ -139,8 +137,13 @@ class Shape:
 _LEAD = r"^\s*(?:a\s+|and\s+)?"
 # Order matters: "ile kosztowała" is money, "ile trwał" a duration, before "ile" is an amount.
 SHAPES = (
-    Shape("money", re.compile(r"\b(koszt\w*|budże?t\w*|budzet\w*|kwot\w*|dofinansowa\w*|wartoś?ć\w*|wartosc\w*|"
-                              r"ile\s+pieni\w+|how\s+much\s+(money|funding)|cost\w*|budget|worth|funding|grant)\b", re.I),
+    # Polish and English words for money and what it pays: part of the language, not of a corpus.
+    Shape("money", re.compile(_LEAD + r"(ile|ilu|jak\w*|na\s+jak\w+|za\s+ile|w\s+jakiej|what|how)\b.*\b("
+                              r"koszt\w*|budże?t\w*|budzet\w*|kwot\w*|dofinansowa\w*|finansowa\w*|wartoś?ć\w*|"
+                              r"wartosc\w*|opłat\w*|oplat\w*|cen[ayęie]?|zarabia\w*|zarobk\w*|wynagrodz\w*|płac[aiyę]|"
+                              r"plac[aiye]|pensj[aięeą]|emerytur\w*|świadczeni\w*|swiadczeni\w*|zasił\w*|zasil\w*|"
+                              r"pieni\w+|money|funding|cost\w*|budget|worth|funds?|grant|price|fee|salary|pay|paid|earn\w*)\b",
+                              re.I),
           _has_money),
     Shape("duration", re.compile(_LEAD + r"(jak\s+d[łl]ugo|ile\s+(czasu|lat|dni|miesi\w+|tygodni|godzin)|"
                                  r"ile\s+trwa\w*|od\s+ilu\s+lat|how\s+long|for\s+how\s+many\s+(years|months|days))\b",
@@ -152,15 +155,15 @@ SHAPES = (
                              r"w\s+jakim\s+terminie|of\s+what\s+date)\b", re.I), _has_date),
     Shape("phone", re.compile(r"\b(telefon\w*|tel\.|zadzwoni\w*|dzwoni\w*|phone|call)", re.I), _has_phone),
     Shape("email", re.compile(r"\b(e-?\s?mail\w*|mail\w*)", re.I), lambda text: "@" in text),
-    Shape("address", re.compile(r"\b(adres\w*|address|gdzie\s+(mieści|miesci|znajduje)\s+się|where\s+is\s+\w+\s+located)\b",
+    Shape("address", re.compile(r"\b(adres|adresu|adresem|adresie|address|gdzie\s+(mieści|miesci|znajduje)\s+się|where\s+is\s+\w+\s+located)\b",
                                 re.I), _has_address),
     Shape("person", re.compile(_LEAD + r"(kto|kogo|komu|kim|who|whom)\b", re.I), _has_person),
     Shape("purpose", re.compile(_LEAD + r"(po\s+co|w\s+jakim\s+celu|jaki\s+(był|byl|jest)\s+cel|czemu\s+służ|czemu\s+sluz|"
                                 r"why|what\s+(was|is)\s+the\s+(purpose|aim|goal))", re.I), _has_purpose, required=False),
     Shape("topic", re.compile(_LEAD + r"(o\s+czym|czego\s+dotyczy\w*|jaki\w*\s+temat\w*|jakie\s+(kwestie|tematy|sprawy)|"
                               r"what\s+(issues|topics|was\s+discussed|did\s+they\s+discuss))", re.I), _has_topic, required=False),
-    Shape("list", re.compile(_LEAD + r"(jakie|jakich|które|ktore|których|ktorych|wymień|wymien|which|what\s+\w+s\b|list|"
-                             r"name\s+the)", re.I), _has_enumeration, required=False),
+    Shape("list", re.compile(_LEAD + r"(jakie|jakich|które|ktore|których|ktorych|wymień|wymien|which|list|name\s+the|"
+                             r"what\s+(kinds?|types?|sorts?)\s+of)\b", re.I), _has_enumeration, required=False),
 )
 SHAPES_BY_NAME = {shape.name: shape for shape in SHAPES}
 
