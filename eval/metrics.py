@@ -84,8 +84,22 @@ def article_hit_at_k(ranked: Sequence[tuple[str, str]], gold: Iterable[tuple[str
     Finer than file hit@k: one file holds many articles, and finding the file is not finding the
     article that answers.
     """
-    gold_set = set(dedupe_articles(gold))
-    return float(any(a in gold_set for a in dedupe_articles(ranked)[:k]))
+    gold_keys = {key for article in dedupe_articles(gold) for key in _title_keys(article)}
+    return float(any(gold_keys & _title_keys(a) for a in dedupe_articles(ranked)[:k]))
+
+
+_LABEL_CHARS = 40
+
+
+def _title_keys(article: tuple[str, str]) -> set[tuple[str, str]]:
+    """The article under its whole title and, for a "Label: value" title line (a project card's
+    "Tytuł projektu: X"), under its value alone: a reader may title the card by either."""
+    source, title = article
+    label, colon, value = title.partition(":")
+    keys = {(source, title)}
+    if colon and len(label) <= _LABEL_CHARS and value.strip():
+        keys.add((source, value.strip()))
+    return keys
 
 
 # --- answer text ------------------------------------------------------------------------------

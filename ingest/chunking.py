@@ -21,7 +21,7 @@ EMBEDDED_METADATA = ("title", "date_text")
 
 # Bump when reading, splitting or sentence handling changes, so a re-ingest redoes unchanged files.
 # 2: chunks record their article's subheading ("section"); short items are no longer dropped.
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 
 
 def ingest_key(article: Article, settings: Settings) -> str:

@@ -183,12 +183,14 @@ def _layout(lines: list[_Line]) -> tuple[list[int], set[int], list[int]]:
         opened = True
 
     for i, line in enumerate(lines):
-        if _is_heading(line):
+        if _is_heading(line, colon=True):
             following = _next_content(lines, i)
             if following is not None and _ISO_LINE.match(following.clean):
-                start_here(i)
+                start_here(i)  # a title over a date line, even one with a colon ("Szkolenie: dialog…")
                 dated = True
                 continue
+        if _is_heading(line):
+            following = _next_content(lines, i)
             if not dated and following is not None and _leads_with_date(following):
                 start_here(i)  # an undated page: each item's first paragraph opens with its date
                 continue
@@ -240,10 +242,11 @@ def _is_prose(line: _Line) -> bool:
     return _is_body(line) or _is_sentence(line)
 
 
-def _is_heading(line: _Line) -> bool:
-    """A short line without closing punctuation or a "label:" form: a title or a subheading."""
+def _is_heading(line: _Line, colon: bool = False) -> bool:
+    """A short line without closing punctuation or (unless ``colon``) a "label:" form: a title or a
+    subheading. A date line under it tells a title with a colon from a "Label: value" line."""
     text = line.clean
-    return bool(text) and len(text) <= 150 and text[-1] not in ".:;," and ":" not in text \
+    return bool(text) and len(text) <= 150 and text[-1] not in ".:;," and (colon or ":" not in text) \
         and not _ISO_LINE.match(text)
 
 

@@ -253,3 +253,11 @@ def test_bootstrap_interval_narrows_as_questions_grow():
 
 def test_bootstrap_intervals_of_no_questions_are_none():
     assert metrics.bootstrap_intervals([]) == dict.fromkeys(metrics.INTERVAL_METRICS)
+
+
+def test_a_label_value_title_matches_the_article_titled_by_its_value():
+    from eval.metrics import article_hit_at_k
+
+    ranked = [("karta.txt", "„Most nad Wisłą” – program dla seniorów")]
+    assert article_hit_at_k(ranked, [("karta.txt", "Nazwa projektu: „Most nad Wisłą” – program dla seniorów")], 1) == 1.0
+    assert article_hit_at_k(ranked, [("karta.txt", "Nazwa projektu: Inny program")], 1) == 0.0

@@ -232,3 +232,20 @@ def test_shipped_corpus_furniture_is_counted():
         "Dokument archiwalny",
     ]
     assert all(not lines for name, lines in skipped.items() if not name.startswith("002"))
+
+
+def test_a_title_with_a_colon_over_a_date_line_starts_an_article(tmp_path):
+    page = tmp_path / "szkolenia.txt"
+    page.write_text(
+        "Warsztaty w Opolu: praca z rodziną zastępczą\n\n2031-05-04\n\n"
+        "Czternastu pracowników socjalnych ćwiczyło przez dwa dni rozmowy z rodzinami zastępczymi i ich podopiecznymi.\n\n"
+        "Koordynator: Jan Nowicki\n\n"
+        "Spotkanie sieci partnerów: Brno i Opawa\n\n2031-06-11\n\n"
+        "Przedstawiciele trzech miast uzgodnili wspólny plan szkoleń dla opiekunów osób starszych na kolejny rok.\n",
+        encoding="utf-8",
+    )
+    articles = read_articles(page)
+    assert [(a.title, a.date) for a in articles] == [
+        ("Warsztaty w Opolu: praca z rodziną zastępczą", "2031-05-04"),
+        ("Spotkanie sieci partnerów: Brno i Opawa", "2031-06-11"),
+    ]
