@@ -32,7 +32,7 @@ from eval.metrics import must_include_recall, phrase_in
 from eval.runner import QAItem, load_qa
 from eval.stores import store_for
 from rag.answering import (DEFAULT_MODEL_PATH, FORMAT_VERSION, PART_FEATURES, SENTENCE_FEATURES, Composition,
-                           part_features, sentence_features)
+                           LinearModel, part_features, sentence_features)
 from rag.config import PROJECT_ROOT, Settings
 from rag.evidence import Evidence
 
@@ -46,6 +46,7 @@ RATIOS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 FLOORS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 NEIGHBOURS = (0.3, 0.5, 0.7, 0.9, 1.01)
 BUDGET = 3
+REFUSAL_CS = (0.03, 0.1, 0.3, 1.0)  # inverse regularisation strengths tried; the best out-of-fold AUC wins
 
 
 @dataclass
@@ -87,10 +88,9 @@ def fit_linear(x: np.ndarray, y: np.ndarray, c: float = 1.0) -> dict:
 
 
 def apply_linear(params: dict, x: np.ndarray) -> np.ndarray:
-    if len(x) == 0:
-        return np.zeros(0)
-    z = ((x - np.asarray(params["mean"])) / np.asarray(params["scale"])) @ np.asarray(params["coef"]) + params["intercept"]
-    return 1.0 / (1.0 + np.exp(-z))
+    """The fitted parameters applied as the assistant applies them."""
+    return LinearModel((), tuple(params["mean"]), tuple(params["scale"]), tuple(params["coef"]),
+                       params["intercept"]).probability(x)
 
 
 def set_probabilities(example: Example, ranker: dict) -> None:
@@ -160,11 +160,16 @@ def cross_validate(examples: list[Example]) -> dict:
     # 2. refusal features from out-of-fold probabilities, refusal model out of fold
     part_x = [np.asarray([part_features(ev) for ev in e.parts]) for e in examples]
     answerable = np.asarray([e.item.answerable for e in examples])
-    oof_item = np.zeros(len(examples))
-    for train, test in folds:
-        refusal = fit_refusal([part_x[i] for i in train], answerable[train])
-        for i in test:
-            oof_item[i] = item_probability(list(apply_linear(refusal, part_x[i])))
+    by_c = {}
+    for c in REFUSAL_CS:  # regularisation: the refusal model sees few unanswerable questions
+        oof = np.zeros(len(examples))
+        for train, test in folds:
+            refusal = fit_refusal([part_x[i] for i in train], answerable[train], c)
+            for i in test:
+                oof[i] = item_probability(list(apply_linear(refusal, part_x[i])))
+        by_c[c] = (roc_auc_score(answerable, oof), oof)
+    refusal_c = max(by_c, key=lambda c: by_c[c][0])
+    oof_item = by_c[refusal_c][1]
     # 3. thresholds chosen on the other folds, applied to this one
     outcomes = {}
     for train, test in folds:
@@ -181,7 +186,7 @@ def cross_validate(examples: list[Example]) -> dict:
             }
     ps, ys = zip(*oof_sentence)
     return {"outcomes": outcomes, "ranker_auc": float(roc_auc_score(ys, ps)),
-            "refusal_auc": float(roc_auc_score(answerable, oof_item)), "part_features": part_x,
+            "refusal_auc": float(by_c[refusal_c][0]), "refusal_c": refusal_c, "part_features": part_x,
             "oof_item": oof_item}
 
 
@@ -191,10 +196,10 @@ def fit_ranker(examples: list[Example]) -> dict:
     return fit_linear(x, y)
 
 
-def fit_refusal(part_x: list[np.ndarray], answerable: np.ndarray) -> dict:
+def fit_refusal(part_x: list[np.ndarray], answerable: np.ndarray, c: float) -> dict:
     x = np.vstack(part_x)
     y = np.concatenate([[a] * len(px) for a, px in zip(answerable, part_x)])
-    return fit_linear(x, y)
+    return fit_linear(x, y, c)
 
 
 def summarise(outcomes: list[dict]) -> dict:
@@ -228,7 +233,7 @@ def main(argv: list[str] | None = None) -> int:
     composition = choose_composition(examples)
     ranker = fit_ranker(examples)
     answerable = np.asarray([e.item.answerable for e in examples])
-    refusal = fit_refusal(cv["part_features"], answerable)
+    refusal = fit_refusal(cv["part_features"], answerable, cv["refusal_c"])
     threshold = choose_threshold(cv["oof_item"], answerable)
 
     model = {
@@ -240,7 +245,7 @@ def main(argv: list[str] | None = None) -> int:
         "answer_threshold": threshold,
         "composition": composition.__dict__,
         "cross_validation": {"folds": FOLDS, "ranker_auc": round(cv["ranker_auc"], 3),
-                             "refusal_auc": round(cv["refusal_auc"], 3), "all": summarise(outcomes),
+                             "refusal_auc": round(cv["refusal_auc"], 3), "refusal_c": cv["refusal_c"], "all": summarise(outcomes),
                              **{d: summarise([o for o in outcomes if o["dataset"] == d]) for d in DEV_SETS}},
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -258,7 +263,8 @@ def render_report(model: dict) -> str:
              f"Fitted {model['fitted']} by `python -m eval.fit_answering` on {model['fitted_on']['questions']} "
              f"questions ({', '.join(model['fitted_on']['question_sets'])}), {cv['folds']} folds grouped by document.",
              "", f"Out-of-fold ranker AUC (answering vs other sentences): {cv['ranker_auc']}; "
-             f"refusal AUC (answerable vs not): {cv['refusal_auc']}.", "",
+             f"refusal AUC (answerable vs not): {cv['refusal_auc']} (regularisation C = {cv['refusal_c']}, "
+             f"the best of {', '.join(map(str, REFUSAL_CS))}).", "",
              "| set | questions | must_include recall | refusal accuracy | false refusals | mean answer chars |",
              "|---|---:|---:|---:|---:|---:|"]
     for name in ["all", *model["fitted_on"]["question_sets"]]:

@@ -20,25 +20,9 @@ def test_chunks_are_sized_by_model_tokens_not_characters(base_settings):
     assert max(sizes) <= base_settings.chunk_tokens
 
 
-# Written for this test: an article with an introduction and two subheadings.
-WORKSHOP = (
-    "Warsztaty dla asystentów rodziny w Nowym Sączu\n\n2023-11-08\n\n"
-    "Na początku listopada grupa asystentów rodziny z naszego ośrodka wyjechała na trzydniowe warsztaty "
-    "do Nowego Sącza, zorganizowane wspólnie z tamtejszym centrum usług społecznych.\n\n"
-    "Przebieg warsztatów\n\n"
-    "Pierwszego dnia uczestnicy omawiali trudne rozmowy z rodzicami, a drugiego ćwiczyli planowanie "
-    "pracy z rodziną na konkretnych przypadkach przygotowanych przez gospodarzy.\n\n"
-    "Trzeci dzień poświęcono wymianie doświadczeń i podsumowaniu, po którym każdy uczestnik otrzymał "
-    "zaświadczenie o ukończeniu zajęć.\n\n"
-    "Prowadzący\n\n"
-    "Zajęcia prowadziły dwie superwizorki pracy socjalnej, które od lat szkolą asystentów rodziny "
-    "w całym województwie małopolskim i współpracują z uczelniami.\n"
-)
-
-
-def test_chunks_record_their_section_and_keep_the_articles_title_and_date(base_settings, tmp_path: Path):
+def test_chunks_record_their_section_and_keep_the_articles_title_and_date(base_settings, tmp_path: Path, sectioned_page):
     path = tmp_path / "warsztaty.txt"
-    path.write_text(WORKSHOP, encoding="utf-8")
+    path.write_text(sectioned_page, encoding="utf-8")
     nodes = chunk_file(path, base_settings.replace(chunk_tokens=60, chunk_overlap=0))
     assert len(nodes) >= 3
     assert {(n.metadata["title"], n.metadata["date"]) for n in nodes} == {

@@ -101,20 +101,6 @@ LONG_ITEM_2 = (
     "o pracy z rodzinami przeżywającymi kryzys, prowadzonym przez doświadczonych asystentów rodziny.\n"
 )
 
-SECTIONED = (
-    "Warsztaty dla asystentów rodziny w Nowym Sączu\n\n2023-11-08\n\n"
-    "Na początku listopada grupa asystentów rodziny z naszego ośrodka wyjechała na trzydniowe warsztaty "
-    "do Nowego Sącza, zorganizowane wspólnie z tamtejszym centrum usług społecznych.\n\n"
-    "Przebieg warsztatów\n\n"
-    "Pierwszego dnia uczestnicy omawiali trudne rozmowy z rodzicami, a drugiego ćwiczyli planowanie "
-    "pracy z rodziną na konkretnych przypadkach przygotowanych przez gospodarzy.\n\n"
-    "Trzeci dzień poświęcono wymianie doświadczeń i podsumowaniu, po którym każdy uczestnik otrzymał "
-    "zaświadczenie o ukończeniu zajęć.\n\n"
-    "Prowadzący\n\n"
-    "Zajęcia prowadziły dwie superwizorki pracy socjalnej, które od lat szkolą asystentów rodziny "
-    "w całym województwie małopolskim i współpracują z uczelniami.\n"
-)
-
 FURNITURE = (
     "Serwis informacyjny ośrodka\n"
     "Wersja do druku\n\n"
@@ -161,8 +147,8 @@ def test_short_item_on_an_undated_page_is_split_by_the_date_opening_its_paragrap
     ]
 
 
-def test_subheadings_are_sections_of_their_article(tmp_path: Path):
-    path = _write(tmp_path, SECTIONED)
+def test_subheadings_are_sections_of_their_article(tmp_path: Path, sectioned_page):
+    path = _write(tmp_path, sectioned_page)
     [article] = read_articles(path)
     assert article.title == "Warsztaty dla asystentów rodziny w Nowym Sączu" and article.date == "2023-11-08"
     assert [s.name for s in article.sections] == ["Przebieg warsztatów", "Prowadzący"]
