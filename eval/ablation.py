@@ -43,8 +43,8 @@ VARIANTS = (
     Variant("retrieval: dense only (e5)", settings={"retrieval": "dense"}),
     Variant("retrieval: BM25 over Morfeusz lemmas", settings={"retrieval": "bm25"}),
     Variant("retrieval: BM25 over folded words", settings={"retrieval": "bm25_raw"}),
-    Variant("ranker off: e5-closest 2 sentences of the top-3 passages (baseline)",
-            settings={"top_k": 3, "max_answer_sentences": 2}, model={"similarity_only": True}),
+    Variant("ranker and refusal off: e5-closest 2 sentences of the top-3 passages (baseline)",
+            settings={"top_k": 3, "max_answer_sentences": 2}, model={"similarity_only": True, "answer_threshold": 0.0}),
     Variant("no elaborating neighbour", model={"composition_neighbour": 1.01}),
     Variant("refusal off (always answer)", model={"answer_threshold": 0.0}),
 )

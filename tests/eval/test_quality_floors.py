@@ -38,5 +38,6 @@ def test_development_sets_on_the_development_corpus_meet_their_floors(base_setti
     problems = []
     for path in DEV_SETS:
         result = run_eval(assistant, load_qa(path), progress=False)
-        problems += [f"{path.name}: {p}" for p in floors_check(result.metrics, floors[path.name])]
+        name = path.relative_to(ROOT).as_posix()
+        problems += [f"{name}: {p}" for p in floors_check(result.metrics, floors[name])]
     assert not problems, "\n".join(problems)
