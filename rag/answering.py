@@ -175,6 +175,11 @@ class AnsweringModel:
     answer_threshold: float  # a part is answered when the refusal model's probability reaches this
     composition: Composition
 
+    def judge(self, evidence: Evidence) -> tuple[bool, float]:
+        """Ranks the part's sentences; whether the documents answer it, and the probability it rests on."""
+        probability = self.answered_probability(self.rank(evidence))
+        return probability >= self.answer_threshold, probability
+
     def rank(self, evidence: Evidence) -> Evidence:
         """Sets each sentence's probability of holding the answer."""
         for sentence, p in zip(evidence.sentences, self.ranker.probability(sentence_features(evidence))):

@@ -70,10 +70,9 @@ class Assistant:
             confidences = []
             with _timer(timings, "compose"):
                 for evidence in evidences:
-                    self.answering.rank(evidence)
-                    confidence = self.answering.answered_probability(evidence)
+                    answerable, confidence = self.answering.judge(evidence)
                     confidences.append(confidence)
-                    claims = self.composer.run(evidence, budget) if confidence >= self.answering.answer_threshold else []
+                    claims = self.composer.run(evidence, budget) if answerable else []
                     answered += [c for c in claims if c.text not in {a.text for a in answered}]
                     if not claims:
                         unanswered.append(evidence.part.text)
@@ -105,8 +104,7 @@ class Assistant:
             analysis = self.analyse(topic, split=False)
             evidence = self._evidence(analysis.parts[0], analysis.lang, self.brief_retriever, BRIEF_CANDIDATES,
                                       timings)
-            self.answering.rank(evidence)
-            on_topic = self.answering.answered_probability(evidence) >= self.answering.answer_threshold
+            on_topic, _ = self.answering.judge(evidence)
             with _timer(timings, "compose"):
                 briefing = self.briefer.run(topic, evidence if on_topic else evidence.without_sentences(), self.scorer)
         briefing.timings_ms = timings
