@@ -76,8 +76,8 @@ class SentenceScorer:
         self._terms: dict[str, set[str]] = {}
 
     def run(self, part: QueryPart, lang: str, query_vector: list[float], passages: list[Passage]) -> Evidence:
-        term_groups, focus = [list(g) for g in part.groups], part.focus
         evidence = Evidence(part, lang, passages)
+        term_groups, focus = evidence.term_groups, part.focus
         for rank, passage in enumerate(passages):
             above = ""
             for position, text in enumerate(passage_sentences(passage.text)):
