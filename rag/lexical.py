@@ -70,7 +70,7 @@ class PolishAnalyzer:
         groups: list[list[str]] = []
         for surface, lemmas in self._analyse(text):
             if lemmas is None:
-                lemmas = [_closest(fold(surface), vocabulary)]
+                lemmas = [closest_known(fold(surface), vocabulary) or fold(surface)]
             if known and not known.intersection(lemmas):
                 lemmas = lemmas + sorted(_family(lemmas, known))
             kept = [t for t in lemmas if t not in POLISH_STOPWORDS]
@@ -112,15 +112,16 @@ class PolishAnalyzer:
 TYPO_CUTOFF = 0.85  # difflib ratio: one slip in a word of seven letters or more
 
 
-def _closest(folded: str, vocabulary: dict[str, str]) -> str:
-    """The lemma of ``folded`` as the documents spell it: exact, or a typo away ("projetky" → projekt)."""
+def closest_known(folded: str, vocabulary: dict[str, str]) -> str | None:
+    """The lemma of ``folded`` as the documents spell it: exact, or a typo away ("projetky" → projekt);
+    None when no indexed word is that close. The one typo tolerance of queries and name checks."""
     if folded in vocabulary:
         return vocabulary[folded]
     if len(folded) >= 5:
         close = difflib.get_close_matches(folded, vocabulary.keys(), n=1, cutoff=TYPO_CUTOFF)
         if close:
             return vocabulary[close[0]]
-    return folded
+    return None
 
 
 # Verbal prefixes: "sfinansował" and "dofinansowanie" share "finans".

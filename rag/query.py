@@ -8,12 +8,11 @@ the question.
 
 from __future__ import annotations
 
-import difflib
 from dataclasses import dataclass
 
 from rag.acronyms import Acronyms
 from rag.followup import part_queries, resolve, split_parts
-from rag.lexical import PolishAnalyzer, TYPO_CUTOFF
+from rag.lexical import PolishAnalyzer, closest_known
 from rag.shapes import expected_shape, focus_noun, names_in, numbers_in
 from rag.text import detect_lang, fold
 
@@ -88,4 +87,4 @@ class QueryAnalyzer:
             return True
         if any(t in self.known_words for group in self.analyzer.query_term_groups(name) for t in group):
             return True
-        return len(folded) >= 5 and bool(difflib.get_close_matches(folded, self.vocabulary, n=1, cutoff=TYPO_CUTOFF))
+        return closest_known(folded, self.vocabulary) is not None
