@@ -21,6 +21,7 @@ EMBEDDED_METADATA = ("title", "date_text")
 
 # Bump when reading, splitting or sentence handling changes, so a re-ingest redoes unchanged files.
 # 2: chunks record their article's subheading ("section"); short items are no longer dropped.
+# 3: a title with a colon over a date line starts an article.
 PIPELINE_VERSION = "3"
 
 
