@@ -11,7 +11,7 @@ from functools import cache
 _POLISH_HINTS = frozenset(
     "jest są czy jak jaki jaka jakie kto kiedy gdzie ile który która które co się nie dla oraz "
     "przez był była było były w z na do o od po przy że jakich komu kogo czym czego jestes "
-    "jakie jaka ktory ktora ktore kiedy gdzie czy sie sa byl byla bylo zostal została zostala".split()
+    "ktory ktora ktore sie sa byl byla bylo zostal została zostala".split()
 )
 _ENGLISH_HINTS = frozenset(
     "the is are was were what who when where which how many much did does do of in on for with "

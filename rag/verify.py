@@ -9,10 +9,10 @@ supported by "Delegacji przewodniczyła Elke Voitl", nor "14 osób" by "13 osób
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 from rag.lexical import PolishAnalyzer
+from rag.shapes import names_in
 from rag.text import fold, normalise, words
 
 MIN_TERM_SUPPORT = 0.8
@@ -44,16 +44,11 @@ def sentence_supported(sentence: str, passage_text: str) -> bool:
         return False
     if any(w not in passage_words for w in _numbers(claim_words)):
         return False
-    return all(_name_supported(name, present, passage_words) for name in _names(claim_words))
+    return all(_name_supported(name, present, passage_words) for name in names_in(sentence))
 
 
 def _numbers(claim_words: list[str]) -> list[str]:
     return [w for w in claim_words if w.isdigit()]
-
-
-def _names(claim_words: list[str]) -> list[str]:
-    """Capitalised words past the first: the names a sentence states."""
-    return [w for w in claim_words[1:] if w[:1].isupper() and not re.fullmatch(r"[IVX]+", w)]
 
 
 def _name_supported(name: str, passage_lemmas: set[str], passage_words: set[str]) -> bool:
