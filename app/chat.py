@@ -1,13 +1,17 @@
 """The Gradio chat: a page on 127.0.0.1 that asks the ``Assistant`` and shows cited answers.
 
 Presentation only: retrieval, follow-up resolution and refusals are ``rag``'s job; this module
-turns questions into calls and results into messages (see ``app.markup``).
+turns questions into calls and results into messages (see ``app.markup``). The same server offers
+programs two named endpoints, ``/ask`` and ``/brief``, that return the results' JSON (``gradio_client``).
 """
 
 from __future__ import annotations
 
+import errno
+import ipaddress
 import logging
-import threading
+import socket
+import sys
 
 import gradio as gr  # the ``app`` package has already applied rag.offline's switches
 
@@ -15,58 +19,28 @@ from app.i18n import BRIEFING, EXAMPLES, LANGUAGES, QUESTION, example_label, lan
 from app.markup import answer_html, briefing_html, error_html, question_html
 from app.theme import CSS, HEAD, build_theme
 from rag.config import Settings
-from rag.errors import InvalidQuestion, RagError
+from rag.errors import InvalidQuestion, RagError, StoreUnavailable
+from rag.live import LiveAssistant
 
 log = logging.getLogger(__name__)
 
 Message = dict[str, str]
 
-
-class LazyAssistant:
-    """Opens the store on first use, and again after a failure.
-
-    The page then starts even before ``rag ingest`` has run (each question says what is missing),
-    and answers as soon as the store is there, without a restart.
-    """
-
-    def __init__(self, settings: Settings, factory=None) -> None:
-        self.settings = settings
-        self._factory = factory
-        self._assistant = None
-        self._lock = threading.Lock()
-
-    def ask(self, question: str, history: list[str] | None = None):
-        return self._get().ask(question, history=history)
-
-    def brief(self, topic: str):
-        return self._get().brief(topic)
-
-    def warm_up(self) -> None:
-        """Load the model and store at start-up so the first question is not the slow one."""
-        try:
-            self._get()
-        except RagError as error:
-            log.warning("The assistant is not ready yet: %s", error)
-
-    def _get(self):
-        with self._lock:
-            if self._assistant is None:
-                self._assistant = self._make(self.settings)
-            return self._assistant
-
-    def _make(self, settings: Settings):
-        if self._factory is not None:
-            return self._factory(settings)
-        from rag.assistant import Assistant  # heavy: loads only when the page is served
-
-        return Assistant(settings)
+# Every call into the assistant, from the page or a program, waits its turn in one gradio queue.
+# Its tokenizer, Morfeusz analyser and Chroma client are not documented as thread-safe, and
+# ``LiveAssistant`` locks only the assistant's (re)loading, not the questions that use it. Nothing is
+# lost: an answer takes ~50 ms, and 600 answers on 20 threads (2 cores) took 44 s against ~30 s one at
+# a time, since torch already uses every core.
+ONE_AT_A_TIME = {"concurrency_limit": 1, "concurrency_id": "assistant"}
 
 
-def post_question(text: str, mode: str, chat: list[Message], lang: str) -> tuple[list[Message], str, str]:
-    """Show the user's message at once and empty the box; the answer follows in ``respond``."""
+def post_question(text: str, mode: str, chat: list[Message], lang: str,
+                  limit: int) -> tuple[list[Message], str, str]:
+    """Show the user's message (its first ``limit`` characters) at once and empty the box; the answer
+    follows in ``respond``."""
     chat = list(chat or [])
     if (text or "").strip():
-        chat.append({"role": "user", "content": question_html(text, mode, lang)})
+        chat.append({"role": "user", "content": question_html(text, mode, lang, limit)})
     return chat, "", text or ""
 
 
@@ -89,16 +63,25 @@ def respond(assistant, text: str, mode: str, chat: list[Message], questions: lis
             content = answer_html(answer, lang, prefix)
             questions.append(answer.question)
     except RagError as error:
+        if isinstance(error, StoreUnavailable):  # the page says so in its own words; the admin needs this
+            log.warning("the document store is unavailable: %s", error)
         content = error_html(error_text(error, lang), lang)
     except Exception:  # a bug must not show a traceback to an office user: log it, say so politely
-        log.exception("answering %r failed", text)
+        log.exception("answering %.200r failed", text)  # a pasted 5 MB question stays out of the log
         content = error_html(t(lang, "error_unexpected"), lang)
     chat.append({"role": "assistant", "content": content})
     return chat, questions
 
 
 def error_text(error: RagError, lang: str) -> str:
-    """``rag`` states input errors in both languages ("English. / Polski."): keep the page's one."""
+    """What the page says about ``error``, in the page's language where ``rag`` gives one.
+
+    ``rag`` states input errors in both languages ("English. / Polski."): keep the page's one. A store
+    that cannot be reached is said in the page's words (its technical details, in English, are for the
+    server log): the user can only wait or tell someone, and the next question tries again.
+    """
+    if isinstance(error, StoreUnavailable):
+        return t(lang, "error_store")
     halves = str(error).split(" / ")
     if isinstance(error, InvalidQuestion) and len(halves) == 2:
         return halves[0] if lang == "en" else halves[1]
@@ -125,9 +108,41 @@ def pick_example(index: int) -> tuple[str, str]:
     return EXAMPLES[index]
 
 
+def api_result(call) -> dict:
+    """What ``/ask`` and ``/brief`` return: the result's ``to_json()``, or ``{"error": message}``.
+
+    A program then gets every failure as data it can show or retry on, instead of the bare exception
+    that ``gradio_client`` makes of anything raised.
+    """
+    try:
+        return call().to_json()
+    except RagError as error:
+        return {"error": str(error)}
+    except Exception:  # as on the page: logged for the admin, no internals for the caller
+        log.exception("an API call failed")
+        return {"error": t("en", "error_unexpected")}
+
+
+def api_history(history, limit: int) -> list[str]:
+    """A program's ``history``, checked as the page's own would be: earlier questions, as text.
+
+    ``rag`` validates the question but not the history, because the page passes only questions it
+    has answered; a program could send a string (read letter by letter), numbers or megabytes.
+    """
+    if history is None:
+        return []
+    if isinstance(history, list) and all(_is_question_text(q, limit) for q in history):
+        return history
+    raise InvalidQuestion(
+        f"history must be a list of earlier questions, each a text of at most {limit} characters. "
+        f"/ history musi być listą wcześniejszych pytań (tekstów o długości najwyżej {limit} znaków)."
+    )
+
+
 def build_app(assistant, settings: Settings) -> gr.Blocks:
-    """The page. ``assistant`` needs ``ask(question, history=...)`` and ``brief(topic)``."""
+    """The page, and the program API. ``assistant`` needs ``ask(question, history=...)`` and ``brief(topic)``."""
     lang = lang_or_default(settings.ui_lang)
+    limit = settings.max_question_chars
     with gr.Blocks(title=t(lang, "title"), analytics_enabled=False) as app:
         questions = gr.State([])
         pending = gr.State("")
@@ -152,13 +167,16 @@ def build_app(assistant, settings: Settings) -> gr.Blocks:
         examples = gr.Dataset(components=["textbox"], samples=[[example_label(lang, *e)] for e in EXAMPLES],
                               label=t(lang, "examples"), type="index", elem_id="rag-examples")
 
+        def show(text, mode_value, chat, lang_value):
+            return post_question(text, mode_value, chat, lang_value, limit)
+
         def answer(text, mode_value, chat, earlier, lang_value):
             return respond(assistant, text, mode_value, chat, earlier, lang_value)
 
-        gr.on([question.submit, send.click], post_question, [question, mode, chatbot, language],
+        gr.on([question.submit, send.click], show, [question, mode, chatbot, language],
               [chatbot, question, pending], queue=False, api_visibility="private").then(
             answer, [pending, mode, chatbot, questions, language], [chatbot, questions],
-            concurrency_limit=1, concurrency_id="assistant", api_visibility="private",
+            api_visibility="private", **ONE_AT_A_TIME,
         )
         clear.click(lambda: ([], [], ""), None, [chatbot, questions, question], queue=False,
                     api_visibility="private")
@@ -167,6 +185,21 @@ def build_app(assistant, settings: Settings) -> gr.Blocks:
         gr.on([language.change, mode.change], relabel, [language, mode],
               [header, language, chatbot, mode, question, send, clear, examples], queue=False,
               api_visibility="private")
+
+        def ask(question: str, history: list[str] | None = None) -> dict:
+            """Answer a question with citations: the JSON of `rag ask --json`, or {"error": message}.
+
+            history: the conversation's earlier questions, oldest first, for follow-ups such as
+            "a kto jej przewodniczył?".
+            """
+            return api_result(lambda: assistant.ask(question, history=api_history(history, limit)))
+
+        def brief(topic: str) -> dict:
+            """A chronological, cited briefing on a topic: the JSON of `rag brief --json`, or {"error": ...}."""
+            return api_result(lambda: assistant.brief(topic))
+
+        gr.api(ask, api_name="ask", **ONE_AT_A_TIME)
+        gr.api(brief, api_name="brief", **ONE_AT_A_TIME)
     return app
 
 
@@ -185,16 +218,77 @@ def launch_options(settings: Settings) -> dict:
     }
 
 
+def exposure_warning(host: str) -> str | None:
+    """The warning to print when the page would listen beyond this computer, else None.
+
+    The chat has no sign-in yet: on any address but loopback, everyone who can reach the machine can
+    ask it and read the passages it quotes. A host name other than localhost counts as exposed,
+    since it may resolve to anything.
+    """
+    if host == "localhost" or _is_loopback(host.strip("[]")):
+        return None
+    return (
+        f"WARNING: the chat will listen on {host}, not only on this computer. Everyone who can reach "
+        "this machine over the network can use it and read the documents it quotes: there is no "
+        "sign-in yet. Use --host 127.0.0.1 (the default) unless that is intended."
+    )
+
+
+def ensure_port_free(host: str, port: int) -> None:
+    """Raise ``RagError`` when the page could not listen on ``host:port``, before anything is loaded.
+
+    Gradio finds out only after the warm-up, and then ends in a traceback whose advice
+    (GRADIO_SERVER_PORT) does not apply when a port is set, as ``rag serve`` always does.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET  # as uvicorn chooses
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn: a TIME_WAIT port is free
+        try:
+            sock.bind((host.strip("[]"), port))
+        except OSError as error:
+            raise RagError(_bind_problem(host, port, error)) from error
+
+
+def _bind_problem(host: str, port: int, error: OSError) -> str:
+    if error.errno == errno.EADDRINUSE:
+        return (f"Port {port} on {host} is in use (is another `rag serve` running?). Stop that program, "
+                f"or choose another port with --port or RAG_PORT, e.g. --port {port + 1}.")
+    return (f"Cannot listen on {host} port {port}: {error.strerror or error}. "
+            "Choose another address or port with --host/--port (or RAG_HOST/RAG_PORT).")
+
+
 def serve(settings: Settings | None = None) -> None:
-    """``rag serve``: load the assistant and serve the chat until interrupted."""
+    """``rag serve``: check the address, load the assistant and serve the chat until interrupted."""
     settings = settings or Settings.load()
-    assistant = LazyAssistant(settings)
+    warning = exposure_warning(settings.host)
+    if warning:
+        print(warning, file=sys.stderr)
+    ensure_port_free(settings.host, settings.port)
+    assistant = LiveAssistant(settings)  # follows the store as ingests change it, without a restart
     assistant.warm_up()
     build_app(assistant, settings).queue().launch(**launch_options(settings))
 
 
 def _header(lang: str) -> str:
     return f"# {t(lang, 'title')}\n{t(lang, 'intro')}"
+
+
+def _is_loopback(host: str) -> bool:
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name, or nothing
+        return False
+
+
+def _is_question_text(value, limit: int) -> bool:
+    """Text within the question limit, without lone UTF-16 surrogates (no encoder or page carries them)."""
+    if not isinstance(value, str) or len(value) > limit:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 if __name__ == "__main__":

@@ -39,6 +39,11 @@ TEXTS = {
         "error_heading": "Nie udało się odpowiedzieć",
         "error_empty": "Wpisz pytanie albo temat.",
         "error_unexpected": "Wystąpił nieoczekiwany błąd. Szczegóły zapisano w dzienniku serwera.",
+        "error_store": (
+            "Baza dokumentów jest teraz nieosiągalna. Asystent połączy się z nią ponownie przy następnym "
+            "pytaniu; jeśli błąd się powtarza, powiadom administratora (szczegóły są w dzienniku serwera)."
+        ),
+        "question_truncated": "… (liczba znaków: {count})",
     },
     "en": {
         "title": "MOPS Kraków document assistant",
@@ -67,6 +72,11 @@ TEXTS = {
         "error_heading": "Could not answer",
         "error_empty": "Type a question or a topic.",
         "error_unexpected": "Something unexpected went wrong. The details are in the server log.",
+        "error_store": (
+            "The document store cannot be reached right now. The assistant tries again with your next "
+            "question; if this keeps happening, tell the administrator (the details are in the server log)."
+        ),
+        "question_truncated": "… ({count} characters)",
     },
 }
 

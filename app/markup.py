@@ -16,6 +16,7 @@ from rag.types import Answer, Briefing, BriefingItem, Citation
 
 _MARKER = re.compile(r"\[(\d+)\]")
 _MARKDOWN = re.compile(r"^#+\s+|\*\*")  # heading hashes and bold markers of the corpus files
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def source_id(prefix: str, n: int) -> str:
@@ -34,10 +35,20 @@ def link_markers(escaped: str, numbers: set[int], prefix: str) -> str:
     return _MARKER.sub(link, escaped)
 
 
-def question_html(text: str, mode: str, lang: str) -> str:
-    """The user's message, shown verbatim (escaped, not interpreted as Markdown)."""
+def question_html(text: str, mode: str, lang: str, limit: int) -> str:
+    """The user's message, shown verbatim (escaped, not interpreted as Markdown) up to ``limit`` characters.
+
+    ``rag`` rejects longer questions anyway; echoing a pasted 5 MB text whole would send it to the
+    browser with every later update of the chat. Lone UTF-16 surrogates (a broken client or a
+    half-pasted emoji) show as "�": the page's JSON cannot carry them, and gradio would answer the
+    whole update with a bare "Error" instead of the message that says what is wrong.
+    """
     label = f'<span class="rag-mode">{escape(t(lang, "mode_briefing"))}</span> ' if mode == BRIEFING else ""
-    return f'<div class="rag-question">{label}{escape(" ".join(text.split()))}</div>'
+    words = _SURROGATE.sub("\ufffd", " ".join(text.split()))
+    shown = escape(words[:limit])
+    if len(words) > limit:
+        shown += escape(t(lang, "question_truncated", count=str(len(words))))
+    return f'<div class="rag-question">{label}{shown}</div>'
 
 
 def answer_html(answer: Answer, lang: str, prefix: str) -> str:

@@ -1,8 +1,9 @@
-"""Synchronises a set of files with the Chroma collection: idempotent, never duplicating a chunk.
+"""Synchronises a set of files with the Chroma store: idempotent, one transaction per file.
 
-Chroma itself is the record of what was ingested (each chunk carries its file's path and hash).
-llama-index's docstore strategies keep that record in a second store, which drifts when Chroma is
-reset, restored or served remotely; comparing against Chroma's own metadata cannot drift.
+Chroma itself is the record of what was ingested: each file's manifest record (see ``rag.store``)
+holds the ingest key its chunks were made from, and is written last, after the file's chunks and
+sentences. llama-index's docstore strategies keep that record in a second store, which drifts when
+Chroma is reset, restored or served remotely, and they have no notion of a file half written.
 """
 
 from __future__ import annotations
@@ -14,13 +15,14 @@ from pathlib import Path
 from llama_index.core.ingestion import IngestionPipeline
 from tqdm import tqdm
 
-from ingest.chunking import chunk_articles, corpus_files, ingest_key, make_splitter
-from ingest.reader import read_articles
+from ingest.chunking import chunk_articles, ingest_key, make_splitter
+from ingest.lock import ingest_lock
+from ingest.reader import read_articles, unsupported_reason
 from rag.config import Settings
 from rag.embedding import load_embed_model, model_fingerprint
-from rag.errors import InvalidDocument
+from rag.errors import InvalidDocument, RagError
 from rag.lexical import PolishAnalyzer
-from rag.store import ChunkStore, drop_collection
+from rag.store import STAGING_SUFFIX, ChunkStore, FileRecord, drop_collections, swap_in
 from rag.text import passage_sentences
 
 
@@ -30,25 +32,39 @@ class IngestReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # files that could not be indexed, with why
+    not_read: list[str] = field(default_factory=list)  # files found in a folder that no reader takes
+    warnings: list[str] = field(default_factory=list)  # indexed, but not exactly as written
     # file → the non-empty lines its reader left out of every article (page furniture)
     skipped: dict[str, list[str]] = field(default_factory=dict)
     chunks_written: int = 0
     chunks_total: int = 0
 
+    @property
+    def failed(self) -> bool:
+        return bool(self.errors)
+
     def summary(self) -> str:
+        """What was done (for stdout)."""
         lines = [
             f"added {len(self.added)}, updated {len(self.updated)}, unchanged {len(self.unchanged)}, "
             f"removed {len(self.removed)} file(s); {self.chunks_written} chunk(s) written, "
             f"{self.chunks_total} in the index"
         ]
-        lines += [f"  error: {e}" for e in self.errors]
         for key, skipped in sorted(self.skipped.items()):
             chars = sum(len(line) for line in skipped)
             shown = "; ".join(f"“{line[:60]}”" for line in skipped[:3]) + ("; …" if len(skipped) > 3 else "")
             noun = "line" if len(skipped) == 1 else "lines"
             lines.append(f"  skipped {len(skipped)} {noun} of page furniture ({chars} characters) in {key}: {shown}")
         return "\n".join(lines)
+
+    def problems(self) -> str:
+        """What went wrong or was left out (for stderr); empty when nothing did."""
+        return "\n".join(
+            [f"error: {e}" for e in self.errors]
+            + [f"not read: {e}" for e in self.not_read]
+            + [f"warning: {w}" for w in self.warnings]
+        )
 
 
 class Indexer:
@@ -59,62 +75,125 @@ class Indexer:
         self.progress = progress
 
     def run(self, paths: list[Path] | None = None, rebuild: bool = False) -> IngestReport:
-        report = IngestReport()
-        roots = [Path(p).resolve() for p in (paths or [self.settings.corpus_dir])]
-        files = self._expand(roots, report)
-        fingerprint = model_fingerprint(self.settings)
-        if rebuild:
-            drop_collection(self.settings)
-        store = ChunkStore(self.settings, fingerprint, create=True)
-        stored = store.ingest_keys()
-        embed_model = load_embed_model(self.settings)
-        pipeline = IngestionPipeline(transformations=[embed_model], vector_store=store.vector_store())
-        splitter, analyzer = make_splitter(self.settings), PolishAnalyzer()
+        """Sync the files; with ``rebuild``, build a fresh index beside the live one and swap it in at
+        the end, so a running server keeps answering and a failed rebuild costs nothing."""
+        with ingest_lock(self.settings):
+            if not rebuild:
+                return self._sync(self.settings, paths)
+            staging = self.settings.replace(collection=self.settings.collection + STAGING_SUFFIX)
+            drop_collections(self.settings, staging.collection)  # what a killed rebuild left
+            report = self._sync(staging, paths)
+            swap_in(self.settings, staging.collection)
+            ChunkStore(self.settings, model_fingerprint(self.settings)).touch()
+            return report
 
+    def _sync(self, settings: Settings, paths: list[Path] | None) -> IngestReport:
+        report = IngestReport()
+        roots, files = find_files(paths or [settings.corpus_dir], report)
+        store = ChunkStore(settings, model_fingerprint(settings), create=True)
+        indexed = store.indexed_files()
+        writer = _FileWriter(settings, store)
         for path in tqdm(files, desc="ingest", unit="file", disable=not self.progress):
             key = str(path)
             try:
-                articles = read_articles(path)
+                self._index_file(path, indexed.get(key), writer, report)
             except InvalidDocument as error:
-                report.errors.append(f"{error} (kept what was indexed before)" if key in stored else str(error))
-                continue
-            if articles.skipped:
-                report.skipped[key] = list(articles.skipped)
-            if stored.get(key) == {ingest_key(articles[0], self.settings)}:
-                report.unchanged.append(key)
-                continue
-            old_ids = set(store.chunk_ids(key))
-            nodes = chunk_articles(articles, self.settings, splitter, analyzer)
-            pipeline.run(nodes=nodes)  # embed + write the new chunks first …
-            for node in nodes:
-                sentences = passage_sentences(node.text)
-                # Embedded under their article's title, so "W składzie delegacji znaleźli się…" is
-                # known to be about the 2016 Frankfurt visit, as the question will be.
-                in_context = [f"{node.metadata['title']}\n{s}" for s in sentences]
-                store.add_sentences(node.id_, key, sentences, embed_model.get_text_embedding_batch(in_context))
-            store.delete(sorted(old_ids - {n.id_ for n in nodes}))  # … then drop the stale ones
-            (report.updated if key in stored else report.added).append(key)
-            report.chunks_written += len(nodes)
+                report.errors.append(f"{error} (kept what was indexed before)" if key in indexed else str(error))
+            except RagError:
+                raise  # the store or the model failed: no later file would fare better
+            except Exception as error:  # a reader or splitter bug must not cost the files after this one
+                report.errors.append(f"{path}: could not be indexed ({type(error).__name__}: {error})")
 
         present = {str(f) for f in files}
-        for key in stored:
+        for key in sorted(set(indexed) | store.chunk_paths()):
             if key not in present and not Path(key).exists() and _under_any(key, roots):
-                store.delete(store.chunk_ids(key))
+                store.forget_file(key)
                 report.removed.append(key)
+        if report.added or report.updated or report.removed:
+            store.touch()
         report.chunks_total = store.count()
         return report
 
     @staticmethod
-    def _expand(roots: list[Path], report: IngestReport) -> list[Path]:
-        files: list[Path] = []
-        for root in roots:
-            if root.is_dir():
-                files += corpus_files(root)
-            elif root.exists():
-                files.append(root)
-            else:
-                report.errors.append(f"{root}: no such file or folder")
-        return sorted(set(files))
+    def _index_file(path: Path, indexed: FileRecord | None, writer: _FileWriter, report: IngestReport) -> None:
+        key = str(path)
+        articles = read_articles(path)
+        if articles.skipped:
+            report.skipped[key] = list(articles.skipped)
+        report.warnings += [f"{path}: {w}" for w in articles.warnings]
+        new_key = ingest_key(articles[0], writer.settings)
+        if indexed is not None and indexed.ingest_key == new_key:
+            report.unchanged.append(key)
+            return
+        report.chunks_written += writer.write(key, new_key, articles)
+        (report.updated if indexed is not None else report.added).append(key)
+
+
+class _FileWriter:
+    """Writes one file's chunks, then their sentences, then drops its stale chunks, then its record."""
+
+    def __init__(self, settings: Settings, store: ChunkStore) -> None:
+        self.settings, self.store = settings, store
+        self.embed_model = load_embed_model(settings)
+        self.pipeline = IngestionPipeline(transformations=[self.embed_model], vector_store=store.vector_store())
+        self.splitter, self.analyzer = make_splitter(settings), PolishAnalyzer()
+
+    def write(self, key: str, new_key: str, articles) -> int:
+        old_ids = set(self.store.chunk_ids(key))  # this file's earlier chunks, committed or half written
+        nodes = chunk_articles(articles, self.settings, self.splitter, self.analyzer)
+        self.pipeline.run(nodes=nodes)  # embed + write the new chunks first …
+        sentence_count = 0
+        for node in nodes:
+            sentences = passage_sentences(node.text)
+            # Embedded under their article's title, so "W składzie delegacji znaleźli się…" is
+            # known to be about the 2016 Frankfurt visit, as the question will be.
+            in_context = [f"{node.metadata['title']}\n{s}" for s in sentences]
+            self.store.add_sentences(node.id_, key, sentences, self.embed_model.get_text_embedding_batch(in_context))
+            sentence_count += len(sentences)
+        self.store.delete(sorted(old_ids - {n.id_ for n in nodes}))  # … then drop the stale ones …
+        self.store.mark_indexed(FileRecord(key, new_key, len(nodes), sentence_count))  # … then commit
+        return len(nodes)
+
+
+def find_files(paths: list[Path], report: IngestReport) -> tuple[list[Path], list[Path]]:
+    """The resolved roots and the files under them to read; what cannot be read goes to ``report``."""
+    roots = _roots(paths, report)
+    return roots, _expand(roots, report)
+
+
+def _roots(paths: list[Path], report: IngestReport) -> list[Path]:
+    roots = []
+    for path in paths:
+        try:
+            roots.append(Path(path).resolve(strict=True))
+        except FileNotFoundError:
+            report.errors.append(f"{path}: no such file or folder")
+        except (OSError, RuntimeError) as error:  # a symlink loop, an unreadable parent folder
+            report.errors.append(f"{path}: cannot be opened ({error})")
+    return roots
+
+
+def _expand(roots: list[Path], report: IngestReport) -> list[Path]:
+    """The files to read; every other file met in a folder is named in the report with the reason."""
+    files: list[Path] = []
+    for root in roots:
+        if not root.is_dir():
+            files.append(root)  # named explicitly: read it, and let the reader say why not
+            continue
+        for folder, subfolders, names in os.walk(root, onerror=lambda e: report.errors.append(
+                f"{e.filename}: folder cannot be read ({e.strerror})")):
+            subfolders.sort()
+            for name in sorted(names):
+                path = Path(folder) / name
+                reason = unsupported_reason(path)
+                if reason is None:
+                    files.append(path)
+                else:
+                    report.not_read.append(f"{path}: {reason}")
+            for name in subfolders:
+                if (Path(folder) / name).is_symlink():  # os.walk does not follow them (no loops)
+                    report.not_read.append(f"{Path(folder) / name}: a link to a folder, not followed")
+    return sorted(set(files))
 
 
 def _under_any(path: str, roots: list[Path]) -> bool:

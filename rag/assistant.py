@@ -120,6 +120,16 @@ class Assistant:
             return self.scorer.run(part, lang, vector, passages)
 
     def _validate(self, question: str) -> str:
+        """The question with its white space collapsed, or ``InvalidQuestion`` saying what to change.
+
+        Programs reach this too (the chat's API), so a question that is not text is refused here. A
+        lone UTF-16 surrogate ("Kto\\ud800?", sent by a broken client or a half-pasted emoji) cannot
+        be encoded: the tokenizer (after three retries), Morfeusz and the page's JSON each fail on it
+        with an error no user can act on. It is refused rather than stripped: stripping would answer
+        a question the user did not type, and typing it again is easy.
+        """
+        if not isinstance(question or "", str):
+            raise InvalidQuestion("The question must be text. / Pytanie musi być tekstem.")
         question = " ".join((question or "").split())
         if not question:
             raise InvalidQuestion("The question is empty. / Pytanie jest puste.")
@@ -129,6 +139,13 @@ class Assistant:
                 f"The question is {len(question)} characters long; the limit is {limit}. "
                 f"/ Pytanie ma {len(question)} znaków; limit to {limit}."
             )
+        try:
+            question.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise InvalidQuestion(
+                "The question contains a broken character (a lone UTF-16 surrogate); please type it again. "
+                "/ Pytanie zawiera uszkodzony znak (pojedynczy surogat UTF-16); wpisz je ponownie."
+            ) from error
         return question
 
 

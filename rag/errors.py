@@ -27,3 +27,7 @@ class InvalidDocument(RagError):
 
 class ModelUnavailable(RagError):
     """The embedding model directory cannot be built or loaded."""
+
+
+class StoreBusy(RagError):
+    """Another ingest holds the store's lock."""

@@ -20,7 +20,8 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 from rag.config import Settings
 from rag.lexical import PolishAnalyzer
 from rag.corpus import Corpus
-from rag.store import ChunkStore, StoredChunk
+from rag.errors import StoreUnavailable
+from rag.store import ChunkStore, StoredChunk, advice, where
 
 RRF_K = 10  # small: with a few dozen candidates, ranks beyond ~10 should weigh little
 
@@ -62,9 +63,13 @@ class DenseRetriever(BaseRetriever):
         super().__init__()
         index = VectorStoreIndex.from_vector_store(store.vector_store(), embed_model=embed_model)
         self.inner = index.as_retriever(similarity_top_k=top_k)
+        self.where = where(store.settings)
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        hits = self.inner.retrieve(query_bundle)
+        try:
+            hits = self.inner.retrieve(query_bundle)
+        except Exception as error:  # llama-index passes chromadb's and httpx's errors through as they are
+            raise StoreUnavailable(f"Chroma store at {self.where} failed: {error}{advice(error)}") from error
         for hit in hits:
             # ChromaVectorStore reports exp(-cosine distance); a cosine reads better in a citation.
             hit.score = 1.0 + math.log(max(hit.score or 0.0, 1e-12))

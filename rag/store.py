@@ -1,11 +1,22 @@
-"""The Chroma collection that holds chunks, vectors and their metadata: the single source of truth.
+"""The Chroma collections that hold chunks, vectors and their metadata: the single source of truth.
 
 Embedded (``PersistentClient`` on disk) by default; an ``HttpClient`` to a ``chroma run`` server when
-``chroma_host`` is set. The collection records which embedding model built it and refuses to mix.
+``chroma_host`` is set. Three collections share one base name:
+
+- ``<name>``: the chunks and their vectors; it records which embedding model built it;
+- ``<name>_sentences``: every chunk's sentences with their vectors, so answers never embed at query time;
+- ``<name>_files``: the manifest, one record per file whose chunks *and* sentences are all written, plus
+  a version record that changes whenever an ingest changed anything (a running server reloads on it).
+
+A file counts as indexed only once its manifest record is written, after its chunks and sentences: an
+ingest killed half-way through a file leaves no record, so the next run redoes that file.
 """
 
 from __future__ import annotations
 
+import hashlib
+import threading
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -14,63 +25,148 @@ from rag.errors import EmptyIndex, ModelMismatch, StoreUnavailable
 
 MODEL_KEY = "embed_model"
 SENTENCES_SUFFIX = "_sentences"
+FILES_SUFFIX = "_files"
+STAGING_SUFFIX = "__rebuild"
+RETIRED_SUFFIX = "__retired"
+VERSION_ID = "#version"
+NO_VECTOR = [1.0]  # manifest records are looked up by id, never by similarity; Chroma wants a vector
 
 
-@dataclass
+@dataclass(frozen=True)
 class StoredChunk:
     chunk_id: str
     text: str
     metadata: dict[str, Any]
 
 
-def _client(settings: Settings, create: bool):
+@dataclass(frozen=True)
+class FileRecord:
+    """A fully indexed file: the ingest key its chunks were made from and how many were written."""
+
+    path: str
+    ingest_key: str
+    chunks: int
+    sentences: int
+
+
+def collection_names(base: str) -> tuple[str, str, str]:
+    """The chunk, sentence and manifest collections of one store."""
+    return base, base + SENTENCES_SUFFIX, base + FILES_SUFFIX
+
+
+def bounded(fn, timeout: float, what: str):
+    """``fn()``, or :class:`StoreUnavailable` when it has not returned within ``timeout`` seconds.
+
+    Written by hand because a stalled server can hang chromadb's client construction, which makes HTTP
+    calls with no timeout before we can set one; the call runs in a daemon thread that is abandoned
+    (never joined) when it stalls, so the process can still report and exit.
+    """
+    outcome: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            outcome["value"] = fn()
+        except BaseException as error:  # handed to the caller's thread below
+            outcome["error"] = error
+
+    worker = threading.Thread(target=target, daemon=True, name="chroma-call")
+    worker.start()
+    worker.join(timeout)
+    if worker.is_alive():
+        raise StoreUnavailable(f"{what} did not answer within {timeout:g} s (RAG_STORE_TIMEOUT).")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
+def open_client(settings: Settings, create: bool):
+    """A Chroma client for the settings, every call of which is bounded by ``settings.store_timeout``."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
     chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
     try:
         if settings.chroma_host:
-            return chromadb.HttpClient(
-                host=settings.chroma_host, port=settings.chroma_port, settings=chroma_settings
+            client = bounded(
+                lambda: chromadb.HttpClient(host=settings.chroma_host, port=settings.chroma_port,
+                                            settings=chroma_settings),
+                settings.store_timeout, f"The Chroma server at {where(settings)}",
             )
+            _bound_http_calls(client, settings.store_timeout)
+            return client
         path = settings.chroma_dir
         if not create and not path.exists():
             raise EmptyIndex(f"No index at {path}. Run `rag ingest` first.")
         path.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except EmptyIndex:
+    except (EmptyIndex, StoreUnavailable):
         raise
     except Exception as error:  # chromadb raises plain ValueError/ConnectionError/sqlite errors
-        raise StoreUnavailable(f"Cannot open the Chroma store at {_where(settings)}: {error}") from error
+        raise StoreUnavailable(f"Cannot open the Chroma store at {where(settings)}: {error}{advice(error)}") from error
 
 
-def _where(settings: Settings) -> str:
+def _bound_http_calls(client, timeout: float) -> None:
+    """chromadb 1.5 builds its httpx session with ``timeout=None`` and has no setting for it; set one,
+    so that a server that accepts connections and never replies fails a call instead of hanging it."""
+    import httpx
+
+    session = getattr(getattr(client, "_server", None), "_session", None)
+    if isinstance(session, httpx.Client):
+        session.timeout = httpx.Timeout(timeout)
+
+
+def forget_embedded_clients() -> None:
+    """Make the next embedded client re-read the store from disk.
+
+    chromadb keeps one system per store path per process, with its vector index in memory: another
+    process's writes are invisible to it until a new system is opened (a running server after an ingest).
+    """
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    SharedSystemClient.clear_system_cache()
+
+
+def where(settings: Settings) -> str:
     if settings.chroma_host:
         return f"http://{settings.chroma_host}:{settings.chroma_port} (is `chroma run` running?)"
     return str(settings.chroma_dir)
 
 
+def advice(error: BaseException) -> str:
+    """What to do about the failures whose cause is known."""
+    text = str(error).lower()
+    if "malformed" in text or "not a database" in text or "corrupt" in text:
+        return ". The store looks damaged: `rag doctor --repair` moves it aside and rebuilds it from the corpus."
+    if "locked" in text:
+        return ". Another process holds the store; wait for it to finish and try again."
+    return ""
+
+
 class ChunkStore:
-    """A Chroma collection bound to one embedding model."""
+    """The three collections of one store, bound to one embedding model."""
 
     def __init__(self, settings: Settings, model_fingerprint: str, create: bool = False) -> None:
         self.settings = settings
-        client = _client(settings, create)
+        self.client = open_client(settings, create)
+        chunks_name, sentences_name, files_name = collection_names(settings.collection)
         metadata = {"hnsw:space": "cosine", MODEL_KEY: model_fingerprint}
         try:
+            # embedding_function=None: chromadb's default would fetch an ONNX model; we bring the vectors.
             if create:
-                self.collection = client.get_or_create_collection(settings.collection, metadata=metadata)
+                self.collection = self._call(self.client.get_or_create_collection, chunks_name, metadata=metadata,
+                                             embedding_function=None)
             else:
-                self.collection = client.get_collection(settings.collection)
-            # The sentences of every chunk with their vectors, so answers never embed at query time.
-            self.sentences = client.get_or_create_collection(settings.collection + SENTENCES_SUFFIX, metadata=metadata)
-        except Exception as error:
+                self.collection = self._call(self.client.get_collection, chunks_name, embedding_function=None)
+            self.sentences = self._call(self.client.get_or_create_collection, sentences_name, metadata=metadata,
+                                        embedding_function=None)
+            self.files = self._call(self.client.get_or_create_collection, files_name, embedding_function=None)
+        except StoreUnavailable as error:
             if not create and "does not exist" in str(error).lower():
                 raise EmptyIndex(
-                    f"The store at {_where(settings)} has no collection {settings.collection!r}. "
+                    f"The store at {where(settings)} has no collection {settings.collection!r}. "
                     "Run `rag ingest` first."
                 ) from error
-            raise StoreUnavailable(f"Cannot open collection at {_where(settings)}: {error}") from error
+            raise
         built_with = (self.collection.metadata or {}).get(MODEL_KEY)
         if built_with and built_with != model_fingerprint:
             raise ModelMismatch(
@@ -87,13 +183,47 @@ class ChunkStore:
     def count(self) -> int:
         return self._call(self.collection.count)
 
-    def ingest_keys(self) -> dict[str, set[str]]:
-        """Source path → the ingest keys (content hash + chunking settings) of its stored chunks."""
+    # --- the manifest ---------------------------------------------------------------------------
+
+    def indexed_files(self) -> dict[str, FileRecord]:
+        """Path → record of every file whose chunks and sentences are all written."""
+        got = self._call(self.files.get, include=["metadatas"])
+        return {
+            m["path"]: FileRecord(m["path"], m["ingest_key"], int(m["chunks"]), int(m["sentences"]))
+            for record_id, m in zip(got["ids"], got["metadatas"] or [])
+            if record_id != VERSION_ID and m
+        }
+
+    def chunk_paths(self) -> set[str]:
+        """Every path with chunks in the store, committed or not (a killed ingest leaves the latter)."""
         got = self._call(self.collection.get, include=["metadatas"])
-        keys: dict[str, set[str]] = {}
-        for metadata in got["metadatas"] or []:
-            keys.setdefault(metadata["path"], set()).add(metadata.get("ingest_key", ""))
-        return keys
+        return {m["path"] for m in got["metadatas"] or [] if m and "path" in m}
+
+    def mark_indexed(self, record: FileRecord) -> None:
+        """The last write of a file: from now on it counts as indexed."""
+        self._call(self.files.upsert, ids=[_file_id(record.path)], documents=[record.path], embeddings=[NO_VECTOR],
+                   metadatas=[{"path": record.path, "ingest_key": record.ingest_key,
+                               "chunks": record.chunks, "sentences": record.sentences}])
+
+    def unmark(self, path: str) -> None:
+        """Stop trusting a file's record, so that the next ingest writes the file again."""
+        self._call(self.files.delete, ids=[_file_id(path)])
+
+    def forget_file(self, path: str) -> None:
+        """Remove a file: its record first (so a crash here leaves it to be cleaned, never half-trusted)."""
+        self.unmark(path)
+        self.delete(self.chunk_ids(path))
+
+    def version(self) -> str:
+        """Changes whenever an ingest changed the store (see :meth:`touch`)."""
+        got = self._call(self.files.get, ids=[VERSION_ID], include=["documents"])
+        return (got["documents"] or [""])[0] or ""
+
+    def touch(self) -> None:
+        self._call(self.files.upsert, ids=[VERSION_ID], documents=[uuid.uuid4().hex], embeddings=[NO_VECTOR],
+                   metadatas=[{"path": ""}])
+
+    # --- chunks and sentences -------------------------------------------------------------------
 
     def chunk_ids(self, path: str) -> list[str]:
         return self._call(self.collection.get, where={"path": path}, include=[])["ids"]
@@ -114,6 +244,9 @@ class ChunkStore:
                 metadatas=[{"chunk_id": chunk_id, "path": path}] * len(sentences),
             )
 
+    def sentence_count(self, path: str) -> int:
+        return len(self._call(self.sentences.get, where={"path": path}, include=[])["ids"])
+
     def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:
         """Sentence text → vector for the sentences of these chunks."""
         if not chunk_ids:
@@ -132,15 +265,57 @@ class ChunkStore:
         try:
             return fn(*args, **kwargs)
         except Exception as error:
-            raise StoreUnavailable(f"Chroma store at {_where(self.settings)} failed: {error}") from error
+            raise StoreUnavailable(
+                f"Chroma store at {where(self.settings)} failed: {error}{advice(error)}"
+            ) from error
 
 
-def drop_collection(settings: Settings) -> None:
-    """Delete the collection (for ``rag ingest --rebuild``); a missing one is fine."""
-    client = _client(settings, create=True)
-    for name in (settings.collection, settings.collection + SENTENCES_SUFFIX):
+def _file_id(path: str) -> str:
+    return hashlib.sha1(path.encode()).hexdigest()
+
+
+def store_version(settings: Settings) -> str:
+    """The live store's version, read by name (a rebuild swaps the collections under a running server)."""
+    client = open_client(settings, create=False)
+    try:
+        files = client.get_collection(collection_names(settings.collection)[2], embedding_function=None)
+        got = files.get(ids=[VERSION_ID], include=["documents"])
+    except Exception as error:
+        raise StoreUnavailable(f"Chroma store at {where(settings)} failed: {error}{advice(error)}") from error
+    return (got["documents"] or [""])[0] or ""
+
+
+def drop_collections(settings: Settings, base: str) -> None:
+    """Delete the three collections of ``base`` (a missing one is fine)."""
+    client = open_client(settings, create=True)
+    for name in collection_names(base):
         try:
             client.delete_collection(name)
         except Exception as error:
             if "does not exist" not in str(error).lower():
-                raise StoreUnavailable(f"Cannot drop collection at {_where(settings)}: {error}") from error
+                raise StoreUnavailable(f"Cannot drop collection {name} at {where(settings)}: {error}") from error
+
+
+def swap_in(settings: Settings, staging: str) -> None:
+    """Make the ``staging`` collections the live ones (``rag ingest --rebuild``).
+
+    Renames, never copies: the old collections are renamed aside, the staging ones take the live names,
+    then the old ones are dropped. A server still holding the old collections keeps answering from them
+    (collections are addressed by id) until it notices the new version and reloads.
+    """
+    client = open_client(settings, create=True)
+    live = settings.collection
+    drop_collections(settings, live + RETIRED_SUFFIX)
+    try:
+        for old, retired in zip(collection_names(live), collection_names(live + RETIRED_SUFFIX)):
+            if old in _names(client):
+                client.get_collection(old, embedding_function=None).modify(name=retired)
+        for new, old in zip(collection_names(staging), collection_names(live)):
+            client.get_collection(new, embedding_function=None).modify(name=old)
+    except Exception as error:
+        raise StoreUnavailable(f"Could not swap in the rebuilt index at {where(settings)}: {error}") from error
+    drop_collections(settings, live + RETIRED_SUFFIX)
+
+
+def _names(client) -> set[str]:
+    return {c if isinstance(c, str) else c.name for c in client.list_collections()}

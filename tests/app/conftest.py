@@ -1,7 +1,8 @@
-"""Fixtures for the browser tests: the real chat served on a free loopback port, and headless Chromium.
+"""Fixtures for the served chat: the real chat on a free loopback port, headless Chromium, and ports.
 
 The app runs in gradio's own server thread over the session's real ``Assistant`` (see
-``tests/conftest.py``); Chromium is the Debian package, driven by Playwright without its downloads.
+``tests/conftest.py``) or over a test's fake; Chromium is the Debian package, driven by Playwright
+without its downloads.
 """
 
 from __future__ import annotations
@@ -46,15 +47,52 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def chat_url(assistant, ingested_settings):
+def launch(assistant, settings):
+    """The page and its API served as ``rag serve`` serves them, on a free port: (app, its URL)."""
     from app.chat import build_app, launch_options
 
-    settings = ingested_settings.replace(port=free_port())
+    settings = settings.replace(port=free_port())
     app = build_app(assistant, settings).queue()
     app.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings))
-    yield f"http://{settings.host}:{settings.port}/"
+    return app, f"http://{settings.host}:{settings.port}/"
+
+
+@pytest.fixture(scope="module")
+def chat_url(assistant, ingested_settings):
+    app, url = launch(assistant, ingested_settings)
+    yield url
     app.close()
+
+
+@pytest.fixture
+def serve_fake():
+    """``serve_fake(assistant)`` serves the chat over a test's fake assistant and gives its URL."""
+    from rag.config import Settings
+
+    apps = []
+
+    def start(assistant) -> str:
+        app, url = launch(assistant, Settings())
+        apps.append(app)
+        return url
+
+    yield start
+    for app in apps:
+        app.close()
+
+
+@pytest.fixture
+def unused_port() -> int:
+    return free_port()
+
+
+@pytest.fixture
+def busy_port():
+    """A loopback port that another program is listening on."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")

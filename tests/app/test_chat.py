@@ -1,4 +1,5 @@
-"""Fast tests of the chat's presentation: markers, escaping, refusals, errors, follow-up history.
+"""Fast tests of the chat's presentation (markers, escaping, refusals, errors, follow-up history) and of
+the checks behind its program API.
 
 A fake assistant returns hand-made results, so these tests need neither the model nor a store.
 """
@@ -8,7 +9,9 @@ from __future__ import annotations
 import gradio as gr
 import pytest
 
-from app.chat import LazyAssistant, build_app, error_text, launch_options, post_question, relabel, respond
+from app.chat import (
+    api_history, api_result, build_app, error_text, launch_options, post_question, relabel, respond,
+)
 from app.i18n import BRIEFING, EXAMPLES, QUESTION, lang_or_default
 from app.markup import answer_html, briefing_html, link_markers, passage_html, question_html
 from rag.config import Settings
@@ -17,6 +20,7 @@ from rag.types import Answer, Briefing, BriefingItem, Citation
 
 VISIT = "Kiedy była wizyta delegacji z Frankfurtu w 2022 roku?"
 FOLLOWUP = "a kto jej przewodniczył?"
+LIMIT = Settings().max_question_chars
 
 
 def citation(n: int, text: str = "Spotkanie pod przewodnictwem Elke Voitl.",
@@ -86,7 +90,7 @@ def test_document_and_question_text_is_escaped():
     html = answer_html(evil_answer, "pl", "m2")
     assert "<script>" not in html and "<img" not in html and "<iframe" not in html and "<b>" not in html
     assert "&lt;script&gt;" in html and "&lt;b&gt;tytuł&lt;/b&gt;" in html
-    question = question_html("<script>alert(1)</script>", QUESTION, "pl")
+    question = question_html("<script>alert(1)</script>", QUESTION, "pl", LIMIT)
     assert "<script>" not in question and "&lt;script&gt;" in question
 
 
@@ -132,11 +136,30 @@ def test_empty_briefing_is_shown_as_a_refusal():
 
 
 def test_post_question_shows_the_escaped_question_and_empties_the_box():
-    chat, box, pending = post_question("Co to <b>jest</b>?", QUESTION, [], "pl")
+    chat, box, pending = post_question("Co to <b>jest</b>?", QUESTION, [], "pl", LIMIT)
     assert box == "" and pending == "Co to <b>jest</b>?"
     shown = '<div class="rag-question">Co to &lt;b&gt;jest&lt;/b&gt;?</div>'
     assert chat == [{"role": "user", "content": shown}]
-    assert post_question("   ", QUESTION, [], "pl")[0] == []
+    assert post_question("   ", QUESTION, [], "pl", LIMIT)[0] == []
+
+
+def test_a_huge_question_is_echoed_only_up_to_the_limit_with_its_length():
+    chat, _, pending = post_question("ą" * 5_000_000, QUESTION, [], "pl", 2000)
+    shown = f'<div class="rag-question">{"ą" * 2000}… (liczba znaków: 5000000)</div>'
+    assert chat == [{"role": "user", "content": shown}]
+    assert len(pending) == 5_000_000  # rag still sees it whole, and says it is too long
+    english = question_html("x" * 2001, QUESTION, "en", 2000)
+    assert english.endswith(f'{"x" * 2000}… (2001 characters)</div>')
+
+
+def test_a_question_at_the_limit_is_echoed_whole():
+    assert question_html("x" * 2000, QUESTION, "pl", 2000) == f'<div class="rag-question">{"x" * 2000}</div>'
+
+
+def test_a_lone_surrogate_is_echoed_as_a_replacement_character():
+    html = question_html("Kto\ud800 \udfff?", QUESTION, "pl", LIMIT)
+    assert html == '<div class="rag-question">Kto\ufffd \ufffd?</div>'
+    html.encode("utf-8")  # what the page's JSON needs; a surrogate would raise here
 
 
 def test_follow_up_is_asked_with_the_earlier_questions_as_history():
@@ -180,14 +203,47 @@ def test_too_long_question_shows_the_interface_languages_half_of_the_message():
     assert error_text(error, "en") == "The question is 2500 characters long; the limit is 2000."
 
 
-@pytest.mark.parametrize("error", [
-    StoreUnavailable("Cannot open the Chroma store at 127.0.0.1:8000: connection refused"),
-    EmptyIndex("The index is empty. Run `rag ingest` first."),
-])
-def test_store_problems_are_shown_in_the_chat(error):
+def test_an_empty_index_is_shown_with_its_own_message():
+    error = EmptyIndex("The index is empty. Run `rag ingest` first.")
     chat, _ = respond(FakeAssistant(error=error), VISIT, QUESTION, [], [], "pl")
     assert 'class="rag-error"' in chat[0]["content"] and "Nie udało się odpowiedzieć" in chat[0]["content"]
-    assert str(error).split(":")[0] in chat[0]["content"]
+    assert "Run `rag ingest` first." in chat[0]["content"]
+
+
+@pytest.mark.parametrize(("lang", "unreachable", "retries"), [
+    ("pl", "Baza dokumentów jest teraz nieosiągalna.", "połączy się z nią ponownie przy następnym pytaniu"),
+    ("en", "The document store cannot be reached right now.", "tries again with your next question"),
+])
+def test_an_unreachable_store_is_explained_in_the_page_language(lang, unreachable, retries, caplog):
+    error = StoreUnavailable("Chroma store at http://127.0.0.1:8000 failed: did not answer within 5 s")
+    chat, questions = respond(FakeAssistant(error=error), VISIT, QUESTION, [], [], lang)
+    content = chat[0]["content"]
+    assert 'class="rag-error"' in content and unreachable in content and retries in content
+    assert "Chroma" not in content and "unexpected" not in content and "nieoczekiwany" not in content
+    assert questions == []
+    assert "did not answer within 5 s" in caplog.text  # the details stay for whoever runs the server
+
+
+def test_the_chat_still_answers_once_the_store_is_back():
+    assistant = FakeAssistant(error=StoreUnavailable("Chroma store failed: connection refused"))
+    chat, questions = respond(assistant, VISIT, QUESTION, [], [], "pl")
+    assistant.error = None
+    chat, questions = respond(assistant, VISIT, QUESTION, chat, questions, "pl")
+    assert 'class="rag-answer"' in chat[-1]["content"] and questions == [VISIT]
+
+
+@pytest.mark.parametrize(("question", "english", "polish"), [
+    ("Kto\ud800?", "contains a broken character (a lone UTF-16 surrogate)", "zawiera uszkodzony znak"),
+    (42, "The question must be text.", "Pytanie musi być tekstem."),
+])
+def test_rag_refuses_what_is_not_a_question_in_both_languages(question, english, polish):
+    from rag.assistant import Assistant
+
+    unloaded = Assistant.__new__(Assistant)  # validation needs the settings only, not the model or the store
+    unloaded.settings = Settings()
+    with pytest.raises(InvalidQuestion) as raised:
+        unloaded._validate(question)
+    assert english in error_text(raised.value, "en") and polish in error_text(raised.value, "pl")
 
 
 def test_an_unexpected_failure_shows_no_traceback():
@@ -197,20 +253,25 @@ def test_an_unexpected_failure_shows_no_traceback():
     assert "secret internals" not in content and "Traceback" not in content
 
 
-def test_lazy_assistant_retries_until_the_store_is_there():
-    attempts = []
+def test_the_api_returns_the_results_json_or_the_error_as_data(caplog):
+    assert api_result(lambda: FakeAssistant().ask(VISIT)) == answer(VISIT).to_json()
+    error = InvalidQuestion("The question is empty. / Pytanie jest puste.")
+    assert api_result(lambda: FakeAssistant(error=error).ask("")) == {"error": str(error)}
+    bug = FakeAssistant(error=KeyError("secret internals"))
+    assert api_result(lambda: bug.ask(VISIT)) == {
+        "error": "Something unexpected went wrong. The details are in the server log."
+    }
+    assert "secret internals" in caplog.text  # logged with its traceback, never sent to the caller
 
-    def factory(settings):
-        attempts.append(settings)
-        if len(attempts) == 1:
-            raise EmptyIndex("The index is empty. Run `rag ingest` first.")
-        return FakeAssistant()
 
-    lazy = LazyAssistant(Settings(), factory=factory)
-    lazy.warm_up()  # logs, does not raise
-    assert lazy.ask(VISIT, history=[]).question == VISIT
-    assert lazy.ask(FOLLOWUP, history=[VISIT]).question == FOLLOWUP
-    assert len(attempts) == 2
+@pytest.mark.parametrize("history", ["Kiedy?", [1, 2], ["x" * 2001], ["Kto\ud800?"], {"q": "Kiedy?"}])
+def test_api_refuses_a_history_that_the_page_could_never_send(history):
+    with pytest.raises(InvalidQuestion, match="history must be a list of earlier questions"):
+        api_history(history, 2000)
+
+
+def test_api_takes_a_missing_history_as_a_new_conversation():
+    assert api_history(None, 2000) == [] and api_history([VISIT], 2000) == [VISIT]
 
 
 def test_relabel_translates_every_label():

@@ -42,3 +42,42 @@ def test_chunks_record_their_section_and_keep_the_articles_title_and_date(base_s
 def test_shipped_corpus_chunks_have_a_section_key(base_settings):
     for path in corpus_files(base_settings.corpus_dir):
         assert all("section" in n.metadata for n in chunk_file(path, base_settings))
+
+
+def test_a_long_first_line_is_text_not_a_title_and_the_file_chunks(base_settings, tmp_path: Path):
+    first_line = (("Na posiedzeniu zespołu interdyscyplinarnego omówiono sytuację rodzin objętych "
+                   "procedurą, plan wizyt i podział zadań między pracowników, ") * 10)[:1000] + ":"
+    assert len(first_line) == 1001
+    path = tmp_path / "protokol.txt"
+    path.write_text(
+        f"{first_line}\n\nPracownik socjalny odwiedzi każdą z rodzin przed końcem miesiąca i sporządzi notatkę "
+        "z wizyty, którą przekaże koordynatorce zespołu.\n",
+        encoding="utf-8",
+    )
+    nodes = chunk_file(path, base_settings)
+    assert nodes and {n.metadata["title"] for n in nodes} == {""}
+    joined = " ".join(n.text for n in nodes)
+    assert "zespołu interdyscyplinarnego" in joined and "sporządzi notatkę" in joined
+
+
+def test_a_title_too_long_for_the_chunk_is_shortened_in_the_embedded_metadata(base_settings, tmp_path: Path):
+    title = ("Sprawozdanie z realizacji programu wsparcia dla opiekunów osób niesamodzielnych w dzielnicach "
+             "Krowodrza, Bronowice i Prądnik Biały")
+    path = tmp_path / "sprawozdanie.txt"
+    path.write_text(
+        f"{title}\n\n2025-02-03\n\nW pierwszym półroczu z programu skorzystało osiemdziesięciu opiekunów, "
+        "którzy otrzymali pomoc wytchnieniową i porady pielęgniarki. Wszyscy ocenili zajęcia dobrze.\n",
+        encoding="utf-8",
+    )
+    settings = base_settings.replace(chunk_tokens=30, chunk_overlap=0)
+    count = model_tokenizer(settings)
+    assert len(count(f"{title}\n2025-02-03")) > settings.chunk_tokens  # the splitter would have raised
+    nodes = chunk_file(path, settings)
+    assert nodes
+    for node in nodes:
+        shown = node.get_metadata_str(MetadataMode.EMBED)
+        assert len(count(shown)) <= settings.chunk_tokens // 2
+        shortened = node.metadata["title"]
+        assert shortened.endswith("…") and title.startswith(shortened[:-1]) and shortened.startswith("Sprawozdanie")
+        assert shown.endswith("2025-02-03") and node.metadata["date"] == "2025-02-03"
+    assert "osiemdziesięciu opiekunów" in " ".join(n.text for n in nodes)

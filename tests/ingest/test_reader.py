@@ -1,3 +1,8 @@
+import codecs
+import errno
+import os
+import random
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -234,4 +239,238 @@ def test_a_title_with_a_colon_over_a_date_line_starts_an_article(tmp_path):
     assert [(a.title, a.date) for a in articles] == [
         ("Warsztaty w Opolu: praca z rodziną zastępczą", "2031-05-04"),
         ("Spotkanie sieci partnerów: Brno i Opawa", "2031-06-11"),
+    ]
+
+
+# --- Files that must never abort, garble or lose text ---------------------------------------------------
+
+_CP1250_UNDEFINED = {0x00, 0x81, 0x83, 0x88, 0x90, 0x98}  # NUL, and the bytes Windows-1250 leaves undefined
+
+
+def _random_cp1250_bytes(size: int) -> bytes:
+    data = bytes(b for b in random.Random(2024).randbytes(size) if b not in _CP1250_UNDEFINED)
+    data.decode("cp1250")  # the premise: they decode without error
+    return data
+
+
+def test_random_bytes_that_decode_as_windows_1250_are_rejected_as_not_text(tmp_path: Path):
+    path = tmp_path / "dump.txt"
+    path.write_bytes(_random_cp1250_bytes(1 << 20))
+    with pytest.raises(InvalidDocument, match="not text"):
+        read_articles(path)
+
+
+def test_random_bytes_after_a_long_first_line_are_rejected_as_not_text(tmp_path: Path):
+    path = tmp_path / "zrzut.txt"
+    first_line = ("Sprawozdanie z dyżuru " * 50)[:1000] + ":"
+    path.write_bytes(first_line.encode("cp1250") + b"\n" + _random_cp1250_bytes(1 << 20))
+    with pytest.raises(InvalidDocument, match="not text"):
+        read_articles(path)
+
+
+def test_random_printable_bytes_without_control_codes_are_rejected_as_not_text(tmp_path: Path):
+    printable = bytes(b for b in _random_cp1250_bytes(1 << 20) if 0x20 <= b < 0x7F or b >= 0xA0)
+    path = tmp_path / "szum.txt"
+    path.write_bytes(printable.replace(b"~", b"\n"))  # lines, too
+    with pytest.raises(InvalidDocument, match="not text \\(hardly a space"):
+        read_articles(path)
+
+
+def test_a_few_control_codes_do_not_make_text_binary(tmp_path: Path):
+    path = tmp_path / "stary.txt"
+    path.write_text(LONG_ITEM_2 + "\x1a", encoding="utf-8")  # the end-of-file mark of old DOS editors
+    [article] = read_articles(path)
+    assert article.title == "Szkolenie dla pracowników socjalnych z Tarnowa"
+
+
+# Written for these tests: every Polish letter, and the six on which Windows-1250 and ISO-8859-2 differ.
+POLISH = (
+    "Źródła finansowania świetlicy\n\n2025-03-14\n\n"
+    "Śląski urząd wojewódzki przyznał ośrodkowi dotację na zajęcia dla dzieci, a Ąbrowska fundacja "
+    "dołożyła pieniądze na żywność; księgowa źle wpisała kwotę, ale błąd szybko poprawiono.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        POLISH.encode("utf-8"),
+        POLISH.encode("utf-8-sig"),
+        codecs.BOM_UTF16_LE + POLISH.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + POLISH.encode("utf-16-be"),
+    ],
+    ids=["utf-8", "utf-8 with BOM", "utf-16-le with BOM", "utf-16-be with BOM"],
+)
+def test_unicode_files_are_decoded_exactly_and_without_warnings(tmp_path: Path, raw: bytes):
+    path = tmp_path / "zrodla.txt"
+    path.write_bytes(raw)
+    warnings: list[str] = []
+    assert reader.read_text(path, warnings) == POLISH
+    articles = read_articles(path)
+    assert [(a.title, a.date) for a in articles] == [("Źródła finansowania świetlicy", "2025-03-14")]
+    assert "Śląski" in articles[0].text and articles.warnings == [] and warnings == []
+
+
+@pytest.mark.parametrize("codec, name", [("cp1250", "Windows-1250"), ("iso-8859-2", "ISO-8859-2")])
+def test_polish_8bit_code_pages_are_told_apart_by_their_letters_and_named(tmp_path: Path, codec, name):
+    path = tmp_path / "zrodla.txt"
+    path.write_bytes(POLISH.encode(codec))
+    assert POLISH.encode("cp1250") != POLISH.encode("iso-8859-2")  # they differ on ą ś ź Ą Ś Ź
+    articles = read_articles(path)
+    assert articles[0].title == "Źródła finansowania świetlicy"
+    assert "Śląski" in articles[0].text and "Ąbrowska" in articles[0].text
+    assert articles.warnings == [f"not UTF-8: read as {name}"]
+
+
+def test_utf8_with_stray_bytes_is_read_as_utf8_and_the_lines_are_named(tmp_path: Path):
+    good = "Ośrodek wydał w styczniu czterdzieści decyzji o zasiłku celowym na opał.\n"
+    stray = b"\xb3\xea"  # two Windows-1250 letters in a UTF-8 file: not UTF-8
+    raw = (good * 6).encode() + "Pismo z urzędu trafiło do ".encode() + stray + " kierowniczki działu.\n".encode()
+    path = tmp_path / "mieszany.txt"
+    path.write_bytes(raw)
+    [article] = read_articles(path)
+    assert article.text.startswith("Ośrodek wydał")  # not "OĹ›rodek": the file is not read as Windows-1250
+    assert "Pismo z urzędu trafiło do \ufffd\ufffd kierowniczki działu." in article.text
+    assert read_articles(path).warnings == ["line 7: bytes that are not UTF-8 were replaced by �"]
+
+
+def test_a_utf16_byte_order_mark_over_broken_utf16_is_rejected_with_a_reason(tmp_path: Path):
+    path = tmp_path / "urwany.txt"
+    path.write_bytes(codecs.BOM_UTF16_LE + "Zdanie.".encode("utf-16-le")[:-1])  # an odd byte count
+    with pytest.raises(InvalidDocument, match="not UTF-16-LE text"):
+        read_articles(path)
+
+
+def test_an_unreadable_file_is_rejected_with_a_reason(tmp_path: Path):
+    if os.geteuid() == 0:
+        pytest.skip("root reads any file")
+    path = _write(tmp_path, LONG_ITEM_1)
+    path.chmod(0)
+    try:
+        with pytest.raises(InvalidDocument, match="permission denied"):
+            read_articles(path)
+    finally:
+        path.chmod(0o644)
+
+
+@pytest.mark.parametrize(
+    "error, message",
+    [
+        (OSError(errno.EIO, "Input/output error"), "cannot be read \\(Input/output error\\)"),
+        (PermissionError(errno.EACCES, "Permission denied"), "permission denied"),  # chmod 000, run as root too
+    ],
+)
+def test_an_error_while_reading_is_rejected_with_a_reason(tmp_path: Path, monkeypatch, error, message):
+    path = _write(tmp_path, LONG_ITEM_1)
+    real_read_bytes = Path.read_bytes
+
+    def failing_read_bytes(self):
+        if self == path:
+            raise error
+        return real_read_bytes(self)
+
+    monkeypatch.setattr(Path, "read_bytes", failing_read_bytes)
+    with pytest.raises(InvalidDocument, match=message):
+        read_articles(path)
+
+
+def test_a_folder_or_a_link_loop_is_not_a_file(tmp_path: Path):
+    folder = tmp_path / "teczka.txt"
+    folder.mkdir()
+    loop = tmp_path / "petla.txt"
+    loop.symlink_to(loop)
+    for path in (folder, loop):
+        with pytest.raises(InvalidDocument, match="not a file"):
+            read_articles(path)
+
+
+def test_unsupported_reason_names_the_type_and_the_supported_ones():
+    assert reader.unsupported_reason(Path("slajdy.pdf")) == ".pdf: unsupported type (supported: .txt, .md)"
+    assert reader.unsupported_reason(Path("README")) == "no extension: unsupported type (supported: .txt, .md)"
+    assert reader.unsupported_reason(Path("notatka.TXT")) is None
+    assert reader.unsupported_reason(Path("opis.md")) is None
+    assert reader.SUPPORTED_SUFFIXES == (".txt", ".md")
+
+
+# --- Hard-wrapped prose (written for these tests) -------------------------------------------------------
+
+WRAPPED_PARAGRAPHS = [
+    (
+        "Od marca w dawnej świetlicy przy ulicy Fieldorfa działa klub sąsiedzki, w którym mieszkańcy w każdym "
+        "wieku mogą wypić herbatę, zagrać w szachy albo poprosić pracownika socjalnego o radę w sprawie zasiłku "
+        "lub mieszkania."
+    ),
+    (
+        "W środy i piątki studenci pedagogiki pomagają dzieciom w odrabianiu lekcji, a po zajęciach wszyscy "
+        "razem przygotowują prosty podwieczorek z produktów przekazanych przez okoliczne piekarnie."
+    ),
+]
+CONTACT = "Klub Sąsiedzki Prądnik\nul. Fieldorfa 7\n31-209 Kraków\ntel. 12 345 67 89\n"
+
+
+def _wrapped_page(width: int = 72) -> str:
+    first, second = (textwrap.fill(p, width) for p in WRAPPED_PARAGRAPHS)
+    return f"Klub sąsiedzki na Prądniku Białym\n\n{first}\n\nZajęcia dla dzieci\n\n{second}\n\nKontakt\n\n{CONTACT}"
+
+
+@pytest.mark.parametrize("width", [60, 72, 80])
+def test_hard_wrapped_paragraphs_are_joined_and_keep_their_offsets(tmp_path: Path, width):
+    page = _wrapped_page(width)
+    assert max(len(line) for line in page.splitlines()) <= width
+    [article] = read_articles(_write(tmp_path, page))
+    assert article.title == "Klub sąsiedzki na Prądniku Białym"
+    assert WRAPPED_PARAGRAPHS[0] in article.text and WRAPPED_PARAGRAPHS[1] in article.text
+    original = page[article.start_char : article.end_char]
+    assert len(article.text) == len(original)
+    differ = [i for i, c in enumerate(original) if c != article.text[i]]
+    assert differ and all(original[i] == "\n" and article.text[i] == " " for i in differ)  # breaks read as spaces
+    [section] = article.sections
+    assert section.name == "Zajęcia dla dzieci" and page[section.start_char :].startswith("Zajęcia dla dzieci\n")
+
+
+def test_lines_of_an_address_in_a_hard_wrapped_file_stay_lines(tmp_path: Path):
+    [article] = read_articles(_write(tmp_path, _wrapped_page()))
+    assert article.text.endswith(CONTACT.rstrip("\n"))
+
+
+def test_hard_wrapped_prose_without_a_title_is_read(tmp_path: Path):
+    page = "\n\n".join(textwrap.fill(p, 72) for p in WRAPPED_PARAGRAPHS) + "\n"
+    [article] = read_articles(_write(tmp_path, page))
+    assert article.title == "" and article.text == "\n\n".join(WRAPPED_PARAGRAPHS)  # textwrap broke at spaces
+
+
+def test_hard_wrapped_windows_line_ends_are_joined_too(tmp_path: Path):
+    page = _wrapped_page().replace("\n", "\r\n")
+    path = tmp_path / "okno.txt"
+    path.write_bytes(page.encode())
+    [article] = read_articles(path)
+    assert " ".join(WRAPPED_PARAGRAPHS[1].split()) in " ".join(article.text.split())
+    assert len(article.text) == article.end_char - article.start_char
+    assert article.sections[0].name == "Zajęcia dla dzieci"
+
+
+def test_a_list_of_short_lines_is_not_taken_for_wrapped_prose(tmp_path: Path):
+    page = (
+        "Plan tygodnia w klubie seniora\n\n2025-04-07\n\n"
+        "Opiekunki klubu przygotowały na ten tydzień cztery rodzaje zajęć.\n\n"
+        "Poniedziałek – gimnastyka przy muzyce w sali na parterze budynku\n"
+        "Wtorek – warsztaty komputerowe dla początkujących prowadzi Anna\n"
+        "Środa – wyjście do biblioteki dzielnicowej i wspólne czytanie\n"
+        "Czwartek – spotkanie z pielęgniarką środowiskową o lekach\n\n"
+        "Na każde zajęcia trzeba się zapisać u opiekunki klubu dzień wcześniej.\n"
+    )
+    [article] = read_articles(_write(tmp_path, page))
+    assert "budynku\nWtorek" in article.text and "Anna\nŚroda" in article.text
+
+
+def test_titles_over_date_lines_start_articles_in_a_hard_wrapped_page_without_blank_lines(tmp_path: Path):
+    first, second = (textwrap.fill(p, 72) for p in WRAPPED_PARAGRAPHS)
+    page = (
+        f"Klub sąsiedzki na Prądniku Białym otwarty dla wszystkich mieszkańców\n2025-03-01\n{first}\n"
+        f"Korepetycje dla dzieci ze szkoły podstawowej numer siedem w dzielnicy\n2025-03-08\n{second}\n"
+    )
+    articles = read_articles(_write(tmp_path, page))
+    assert [(a.title, a.date, a.text) for a in articles] == [
+        ("Klub sąsiedzki na Prądniku Białym otwarty dla wszystkich mieszkańców", "2025-03-01", WRAPPED_PARAGRAPHS[0]),
+        ("Korepetycje dla dzieci ze szkoły podstawowej numer siedem w dzielnicy", "2025-03-08", WRAPPED_PARAGRAPHS[1]),
     ]
