@@ -185,7 +185,7 @@ def _expand(roots: list[Path], report: IngestReport) -> list[Path]:
             subfolders.sort()
             for name in sorted(names):
                 path = Path(folder) / name
-                reason = unsupported_reason(path)
+                reason = "a broken link or a link loop" if not path.exists() else unsupported_reason(path)
                 if reason is None:
                     files.append(path)
                 else:

@@ -16,11 +16,15 @@ from rag.types import Passage
 
 @dataclass(frozen=True)
 class Claim:
-    """A piece of answer text and the passages that support it (quoted verbatim by extractive)."""
+    """A piece of answer text and the passages that support it (quoted verbatim by extractive).
+
+    ``differs``: another source's statement of the asked fact that disagrees with the answer's
+    (``rag.conflicts``); rendered with a note saying so."""
 
     text: str
     passages: tuple[Passage, ...]
     bullet: bool = False
+    differs: bool = False
 
 
 class Composer(ABC):

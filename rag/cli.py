@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import typing
 from pathlib import Path
@@ -169,6 +170,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `rag ask … | head`: the reader left; nothing to say
+        return 0
+    except Exception as error:  # a bug: one line for the user, the traceback only when asked for
+        if os.environ.get("RAG_DEBUG"):
+            raise
+        print(f"rag: unexpected error ({type(error).__name__}: {error}). Run again with RAG_DEBUG=1 for the "
+              "details, and report them.", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

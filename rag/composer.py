@@ -4,6 +4,11 @@ Composition is coverage with a budget: the most probable answering sentence (``r
 ranker) first; the sentence right after it when it is likely to elaborate a scene-setting one ("On
 7 February we hosted a group from the Netherlands." → "Their main interest was…"); then runners-up
 close enough to the best. The thresholds are fitted with the ranker, not chosen here.
+
+When the answer states the asked fact (a person, a date, an amount …) and a sentence from another file
+that the ranker would also quote states it differently, that sentence is quoted too, marked as another
+source's differing statement (``rag.conflicts``): one such sentence per part, beyond the budget, since
+leaving it out would present one source's word as the documents' answer.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ import re
 from rag.answering import AnsweringModel, best_first
 from rag.claims import Claim, Composer
 from rag.config import Settings
+from rag.conflicts import disagreeing
 from rag.evidence import Evidence, Sentence
 
 _ENUM_SPLIT = re.compile(r",\s+a\s+także\s+|,\s+oraz\s+|\s+oraz\s+|,\s+")
@@ -39,11 +45,14 @@ class ExtractiveComposer(Composer):
             if sentence not in chosen and sentence.probability >= max(c.add_floor, c.add_ratio * best.probability):
                 chosen.append(sentence)
         chosen = chosen[:budget]
+        differing = disagreeing(evidence, chosen, ranked, c.add_floor)
         chosen.sort(key=lambda s: (s.rank, s.position))
         as_list = evidence.part.shape == "list"
         claims: list[Claim] = []
         for sentence in chosen:
             claims += _as_list(sentence) if as_list else [Claim(sentence.text, (sentence.passage,))]
+        if differing:
+            claims.append(Claim(differing.text, (differing.passage,), differs=True))
         return claims
 
 

@@ -29,11 +29,23 @@ POLISH_STOPWORDS = frozenset(
 
 
 @cache
-def morfeusz():
+def morfeusz() -> _Morfeusz:
     """The process's one Morfeusz analyser (loading it costs ~0.1 s)."""
     import morfeusz2
 
-    return morfeusz2.Morfeusz(generate=False, expand_tags=False)
+    return _Morfeusz(morfeusz2.Morfeusz(generate=False, expand_tags=False))
+
+
+class _Morfeusz:
+    """Morfeusz, minus its C library's habit of printing "replacing invalid utf8 sequence" to stderr
+    for every U+FFFD (the mark the reader leaves where a file's bytes were not text): it is read as "?",
+    a character of the same length that Morfeusz takes silently."""
+
+    def __init__(self, inner) -> None:
+        self.inner = inner
+
+    def analyse(self, text: str):
+        return self.inner.analyse(text.replace("\ufffd", "?"))
 
 
 def lemma_of(base: str) -> str:

@@ -8,6 +8,7 @@ from rag.types import AnswerSentence, Citation, Passage
 PHRASES = {
     "pl": {
         "lead": "Według dokumentów:",
+        "differs": "Inne źródło podaje inaczej:",
         "refusal": "Dokumenty nie odpowiadają na to pytanie. Najbliższe fragmenty:",
         "empty": "Dokumenty nie odpowiadają na to pytanie.",
         "unanswered_part": "Dokumenty nie odpowiadają na część pytania: „{part}”",
@@ -18,6 +19,7 @@ PHRASES = {
     },
     "en": {
         "lead": "According to the documents (quoted in Polish):",
+        "differs": "Another source says otherwise:",
         "refusal": "The documents don't say. The closest passages are:",
         "empty": "The documents don't say.",
         "unanswered_part": "The documents don't answer this part: “{part}”",
@@ -58,14 +60,16 @@ def markers(numbers: list[int]) -> str:
 
 
 def render_answer(claims: list[Claim], lang: str, unanswered: list[str] = ()) -> tuple[str, list[AnswerSentence], list[Citation]]:
-    """The cited sentences; then, for a question whose other parts are answered, the parts that are not."""
+    """The cited sentences (one that disagrees with the others introduced as another source's
+    statement); then, for a question whose other parts are answered, the parts that are not."""
     book = CitationBook()
     sentences = []
     lines = [phrase(lang, "lead")]
     for claim in claims:
         numbers = [book.cite(p) for p in claim.passages]
         sentences.append(AnswerSentence(claim.text, numbers))
-        lines.append(f"{'- ' if claim.bullet else ''}{claim.text} {markers(numbers)}")
+        lead = f"{phrase(lang, 'differs')} " if claim.differs else "- " if claim.bullet else ""
+        lines.append(f"{lead}{claim.text} {markers(numbers)}")
     lines += [phrase(lang, "unanswered_part").format(part=part) for part in unanswered]
     return "\n".join(lines), sentences, book.citations
 
