@@ -7,8 +7,9 @@ close enough to the best. The thresholds are fitted with the ranker, not chosen 
 
 When the answer states the asked fact (a person, a date, an amount …) and a sentence from another file
 that the ranker would also quote states it differently, that sentence is quoted too, marked as another
-source's differing statement (``rag.conflicts``): one such sentence per part, beyond the budget, since
-leaving it out would present one source's word as the documents' answer.
+source's differing statement (``rag.conflicts``): one such sentence per part, after the others; beyond
+the budget when it was not already quoted as a runner-up, since leaving it out would present one
+source's word as the documents' answer.
 """
 
 from __future__ import annotations
@@ -46,6 +47,7 @@ class ExtractiveComposer(Composer):
                 chosen.append(sentence)
         chosen = chosen[:budget]
         differing = disagreeing(evidence, chosen, ranked, c.add_floor)
+        chosen = [s for s in chosen if not differing or s.text != differing.text]  # quoted last, marked
         chosen.sort(key=lambda s: (s.rank, s.position))
         as_list = evidence.part.shape == "list"
         claims: list[Claim] = []

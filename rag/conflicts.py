@@ -226,11 +226,12 @@ def disagreeing(evidence: Evidence, chosen: list[Sentence], ranked: list[Sentenc
 
     ``chosen``: the sentences the answer quotes, the best first; ``ranked``: all, most probable first;
     ``floor``: the probability the ranker's composition requires of any sentence it quotes. The
-    disagreeing sentence must be one the ranker would quote for this part (at least ``floor``), come
+    disagreeing sentence must be one the ranker would quote for this part (at least ``floor``; it may
+    already be among ``chosen``, quoted as a runner-up with nothing said about the disagreement), come
     from a file other than the best sentence's, state a value of the asked shape that agrees with none
-    the answer states, and be about the same thing: it matches every question word the best sentence
-    matches (in its words or its article's title and date), so the leader of the meeting does not
-    contradict the leader of the delegation.
+    the rest of the answer states, and be about the same thing: it matches every question word the
+    best sentence matches (in its words or its article's title and date), so the leader of a meeting
+    does not contradict the leader of the delegation.
     """
     shape = evidence.part.shape
     if shape not in VALUES or not chosen:
@@ -238,14 +239,13 @@ def disagreeing(evidence: Evidence, chosen: list[Sentence], ranked: list[Sentenc
     best = chosen[0]
     if not values_of(shape, best.text):  # the answer does not state the asked fact
         return None
-    stated = set().union(*(values_of(shape, s.text) for s in chosen))
-    quoted = {s.text for s in chosen}
     for sentence in ranked:
         if sentence.probability < floor:
             break
-        if (sentence.text in quoted or sentence.passage.source == best.passage.source
+        if (sentence.text == best.text or sentence.passage.source == best.passage.source
                 or not set(best.matched) <= set(sentence.matched)):
             continue
+        stated = set().union(*(values_of(shape, s.text) for s in chosen if s.text != sentence.text))
         if differ(shape, stated, values_of(shape, sentence.text)):
             return sentence
     return None
