@@ -2,7 +2,13 @@
 
 Presentation only: retrieval, follow-up resolution and refusals are ``rag``'s job; this module
 turns questions into calls and results into messages (see ``app.markup``). The same server offers
-programs two named endpoints, ``/ask`` and ``/brief``, that return the results' JSON (``gradio_client``).
+programs three named endpoints (``gradio_client``): ``/ask`` and ``/brief`` return the results' JSON,
+``/feedback`` stores a rating of an answer.
+
+Every answer on the page can be rated with a thumb up or down (and the rating withdrawn by clicking the
+thumb again); a short comment then applies to the last rated answer. Ratings go to
+``<data_dir>/feedback.sqlite3`` (``rag.feedback``), which ``rag feedback export`` turns into draft test
+items for evaluators.
 """
 
 from __future__ import annotations
@@ -20,11 +26,14 @@ from app.markup import answer_html, briefing_html, error_html, question_html
 from app.theme import CSS, HEAD, build_theme
 from rag.config import Settings
 from rag.errors import InvalidQuestion, RagError, StoreUnavailable
+from rag.feedback import MAX_COMMENT_CHARS, FeedbackStore, FeedbackUnavailable, InvalidFeedback
 from rag.live import LiveAssistant
+from rag.types import Answer, Briefing
 
 log = logging.getLogger(__name__)
 
 Message = dict[str, str]
+Record = dict  # what a rating of one shown answer stores: see ``answer_record``
 
 # Every call into the assistant, from the page or a program, waits its turn in one gradio queue.
 # Its tokenizer, Morfeusz analyser and Chroma client are not documented as thread-safe, and
@@ -45,23 +54,29 @@ def post_question(text: str, mode: str, chat: list[Message], lang: str,
 
 
 def respond(assistant, text: str, mode: str, chat: list[Message], questions: list[str],
-            lang: str) -> tuple[list[Message], list[str]]:
+            lang: str, answers: dict[int, Record] | None = None,
+            ) -> tuple[list[Message], list[str], dict[int, Record]]:
     """Ask or brief, and append the result (or a friendly error) to the chat.
 
     ``questions`` are the session's earlier answered questions, passed as ``history`` so that a
-    follow-up such as "a kto jej przewodniczył?" is read against them.
+    follow-up such as "a kto jej przewodniczył?" is read against them. ``answers`` maps the chat index
+    of each shown answer or briefing to what a rating of it stores (errors have none: nothing to rate).
     """
-    chat, questions = list(chat or []), list(questions or [])
-    prefix = f"m{len(chat)}"  # the message's index: unique within the page
+    chat, questions, answers = list(chat or []), list(questions or []), dict(answers or {})
+    index = len(chat)  # the new message's index: what the chatbot's like event reports
+    prefix = f"m{index}"  # unique within the page
     try:
         if not (text or "").strip():
             content = error_html(t(lang, "error_empty"), lang)
         elif mode == BRIEFING:
-            content = briefing_html(assistant.brief(text), lang, prefix)
+            briefing = assistant.brief(text)
+            content = briefing_html(briefing, lang, prefix)
+            answers[index] = answer_record(briefing)
         else:
             answer = assistant.ask(text, history=questions)
             content = answer_html(answer, lang, prefix)
             questions.append(answer.question)
+            answers[index] = answer_record(answer)
     except RagError as error:
         if isinstance(error, StoreUnavailable):  # the page says so in its own words; the admin needs this
             log.warning("the document store is unavailable: %s", error)
@@ -70,7 +85,111 @@ def respond(assistant, text: str, mode: str, chat: list[Message], questions: lis
         log.exception("answering %.200r failed", text)  # a pasted 5 MB question stays out of the log
         content = error_html(t(lang, "error_unexpected"), lang)
     chat.append({"role": "assistant", "content": content})
-    return chat, questions
+    return chat, questions, answers
+
+
+def answer_record(result: Answer | Briefing) -> Record:
+    """What a rating keeps of a shown answer or briefing: its text and citations as the API returns them."""
+    if isinstance(result, Briefing):
+        return {"question": result.topic, "answer": result.text, "kind": "briefing", "refused": result.refused,
+                "answer_lang": result.lang, "citations": _public_citations(result.to_json()["citations"])}
+    resolved = result.retrieval_query if result.retrieval_query != result.question else ""
+    return {"question": result.question, "answer": result.answer, "kind": "answer", "refused": result.refused,
+            "answer_lang": result.lang, "citations": result.to_json()["citations"], "resolved_question": resolved}
+
+
+def rate(store: FeedbackStore, answers: dict[int, Record], rated: dict[int, tuple[int, int]], lang: str,
+         like: gr.LikeData) -> tuple[dict[int, tuple[int, int]], int | None, str]:
+    """The chatbot's like event: store, change or withdraw the rating of the answer that was clicked.
+
+    ``rated`` maps chat indices to (row, rating) of what this page stored, so a changed mind updates its
+    row and a second click on the same thumb (gradio then reports ``liked == ""``) deletes it. Returns
+    the new ``rated``, the row a comment now applies to (None: none), and the note to show.
+    """
+    rated = dict(rated or {})
+    index = like.index[0] if isinstance(like.index, (list, tuple)) else like.index
+    record = (answers or {}).get(index)
+    if record is None:  # an error message or the user's own: there is no answer to rate
+        return rated, None, t(lang, "feedback_not_rateable")
+    try:
+        if like.liked is True or like.liked is False:
+            rating = 1 if like.liked else -1
+            row = rated[index][0] if index in rated else None
+            if row is None or not store.set_rating(row, rating):
+                row = store.add(rating=rating, ui_lang=lang, channel="page", **record)
+            rated[index] = (row, rating)
+            return rated, row, t(lang, "feedback_thanks")
+        if index in rated:
+            store.delete(rated[index][0])
+            del rated[index]
+        return rated, None, t(lang, "feedback_withdrawn")
+    except RagError as error:
+        return rated, None, _feedback_problem(error, lang)
+    except Exception:
+        log.exception("storing a rating failed")
+        return rated, None, t(lang, "feedback_failed")
+
+
+def thumbs(chat: list[Message], rated: dict[int, tuple[int, int]]) -> list[str | None]:
+    """The chatbot's ``feedback_value``: the thumb to show on each assistant message group, in order.
+
+    Without it a new answer redraws the chat and every earlier thumb looks unclicked. Gradio groups
+    consecutive messages of one role and reports (and shows) a group by its first message.
+    """
+    values: list[str | None] = []
+    for index, message in enumerate(chat or []):
+        if message["role"] == "assistant" and (index == 0 or chat[index - 1]["role"] != "assistant"):
+            rating = rated.get(index, (None, 0))[1] if rated else 0
+            values.append({1: "Like", -1: "Dislike"}.get(rating))
+    return values
+
+
+def save_comment(store: FeedbackStore, row: int | None, comment: str, lang: str) -> tuple[str, str]:
+    """The comment button: attach ``comment`` to the last rated answer. Returns (note, the box's new text)."""
+    comment = (comment or "").strip()
+    if row is None:
+        return t(lang, "feedback_rate_first"), comment
+    if not comment:
+        return t(lang, "feedback_comment_empty"), ""
+    if len(comment) > MAX_COMMENT_CHARS:
+        return t(lang, "feedback_comment_too_long", limit=str(MAX_COMMENT_CHARS)), comment
+    try:
+        if not store.set_comment(row, comment):  # withdrawn meanwhile, e.g. from another tab
+            return t(lang, "feedback_rate_first"), comment
+    except RagError as error:
+        return _feedback_problem(error, lang), comment
+    except Exception:
+        log.exception("storing a comment failed")
+        return t(lang, "feedback_failed"), comment
+    return t(lang, "feedback_comment_saved"), ""
+
+
+def api_feedback(store: FeedbackStore, question, answer, rating, comment="", citations=None) -> dict:
+    """What ``/feedback`` returns: ``{"stored": True, "id": N}``, or ``{"error": message}``."""
+    try:
+        row = store.add(question=question, answer=answer, rating=rating, comment=comment or "",
+                        citations=citations, channel="api")
+    except RagError as error:
+        if isinstance(error, FeedbackUnavailable):
+            log.warning("%s", error)
+        return {"error": str(error)}
+    except Exception:
+        log.exception("an API call failed")
+        return {"error": t("en", "error_unexpected")}
+    return {"stored": True, "id": row}
+
+
+def _feedback_problem(error: RagError, lang: str) -> str:
+    """The page's note for a rating that could not be stored; the admin's details go to the log."""
+    if isinstance(error, InvalidFeedback):
+        return f"{t(lang, 'feedback_failed')} ({error})"
+    log.warning("%s", error)
+    return t(lang, "feedback_failed")
+
+
+def _public_citations(citations: list[dict]) -> list[dict]:
+    keys = ("n", "source", "title", "date", "text", "score")
+    return [{k: c[k] for k in keys if k in c} for c in citations]
 
 
 def error_text(error: RagError, lang: str) -> str:
@@ -100,6 +219,8 @@ def relabel(lang: str, mode: str) -> tuple:
         gr.update(value=t(lang, "send")),
         gr.update(value=t(lang, "clear")),
         gr.update(label=t(lang, "examples")),
+        gr.update(label=t(lang, "feedback_comment"), placeholder=t(lang, "feedback_comment_placeholder")),
+        gr.update(value=t(lang, "feedback_send")),
     )
 
 
@@ -139,22 +260,40 @@ def api_history(history, limit: int) -> list[str]:
     )
 
 
-def build_app(assistant, settings: Settings) -> gr.Blocks:
-    """The page, and the program API. ``assistant`` needs ``ask(question, history=...)`` and ``brief(topic)``."""
+def build_app(assistant, settings: Settings, feedback: FeedbackStore | None = None) -> gr.Blocks:
+    """The page, and the program API. ``assistant`` needs ``ask(question, history=...)`` and ``brief(topic)``;
+    ratings go to ``feedback`` (default: the data dir's ``feedback.sqlite3``, created at the first rating)."""
     lang = lang_or_default(settings.ui_lang)
     limit = settings.max_question_chars
+    store = feedback or FeedbackStore.for_settings(settings)
     with gr.Blocks(title=t(lang, "title"), analytics_enabled=False) as app:
         questions = gr.State([])
         pending = gr.State("")
+        answers = gr.State({})  # chat index -> what a rating of that answer stores
+        rated = gr.State({})  # chat index -> (feedback row, rating) this page stored for it
+        last_rated = gr.State(None)  # the row the comment box applies to
         with gr.Row():
-            header = gr.Markdown(_header(lang), elem_id="rag-header")
+            # min_width: on a phone (390 px) the language switch wraps below the title instead of
+            # squeezing it into a column a word wide
+            with gr.Column(scale=1, min_width=320):
+                header = gr.Markdown(_header(lang), elem_id="rag-header")
             language = gr.Radio([(name, code) for code, name in LANGUAGES.items()], value=lang,
                                 label=t(lang, "language"), scale=0, min_width=220, elem_id="rag-language")
         chatbot = gr.Chatbot(
             label=t(lang, "chat"), show_label=False, placeholder=t(lang, "chat_placeholder"), height=620,
-            elem_id="rag-chat", latex_delimiters=[], allow_tags=False, feedback_options=None,
+            elem_id="rag-chat", latex_delimiters=[], allow_tags=False, feedback_options=("Like", "Dislike"),
             buttons=["copy"],
+            # An error after an answer (an empty question) is its own bubble, not a tail of that answer.
+            group_consecutive_messages=False,
         )
+        with gr.Column(visible=False, elem_id="rag-feedback") as feedback_box:  # shown after the first rating
+            feedback_note = gr.Markdown("", elem_id="rag-feedback-note")
+            with gr.Row(equal_height=True, elem_id="rag-comment-row"):
+                comment = gr.Textbox(label=t(lang, "feedback_comment"), lines=1, max_lines=4, scale=4,
+                                     min_width=200, max_length=MAX_COMMENT_CHARS, elem_id="rag-comment",
+                                     placeholder=t(lang, "feedback_comment_placeholder"))
+                comment_send = gr.Button(t(lang, "feedback_send"), variant="secondary", scale=1, min_width=140,
+                                         elem_id="rag-comment-send")
         with gr.Row(equal_height=True):
             mode = gr.Radio(mode_choices(lang), value=QUESTION, label=t(lang, "mode"), scale=0,
                             min_width=280, elem_id="rag-mode")
@@ -170,21 +309,38 @@ def build_app(assistant, settings: Settings) -> gr.Blocks:
         def show(text, mode_value, chat, lang_value):
             return post_question(text, mode_value, chat, lang_value, limit)
 
-        def answer(text, mode_value, chat, earlier, lang_value):
-            return respond(assistant, text, mode_value, chat, earlier, lang_value)
+        def answer(text, mode_value, chat, earlier, lang_value, shown, rows):
+            chat, earlier, shown = respond(assistant, text, mode_value, chat, earlier, lang_value, shown)
+            return gr.update(value=chat, feedback_value=thumbs(chat, rows)), earlier, shown
+
+        def like(shown, rows, lang_value, data: gr.LikeData):
+            rows, row, note = rate(store, shown, rows, lang_value, data)
+            return rows, row, note, gr.update(visible=True)
+
+        def send_comment(row, text, lang_value):
+            return save_comment(store, row, text, lang_value)
 
         gr.on([question.submit, send.click], show, [question, mode, chatbot, language],
               [chatbot, question, pending], queue=False, api_visibility="private").then(
-            answer, [pending, mode, chatbot, questions, language], [chatbot, questions],
+            answer, [pending, mode, chatbot, questions, language, answers, rated], [chatbot, questions, answers],
             api_visibility="private", **ONE_AT_A_TIME,
         )
-        clear.click(lambda: ([], [], ""), None, [chatbot, questions, question], queue=False,
+        chatbot.like(like, [answers, rated, language], [rated, last_rated, feedback_note, feedback_box],
+                     queue=False, api_visibility="private")
+        gr.on([comment.submit, comment_send.click], send_comment, [last_rated, comment, language],
+              [feedback_note, comment], queue=False, api_visibility="private")
+        forget = [questions, answers, rated, last_rated, feedback_note, comment, feedback_box]
+
+        def forgotten():
+            return [], {}, {}, None, "", "", gr.update(visible=False)
+
+        clear.click(lambda: ([], "", *forgotten()), None, [chatbot, question, *forget], queue=False,
                     api_visibility="private")
-        chatbot.clear(lambda: [], None, questions, queue=False, api_visibility="private")
+        chatbot.clear(forgotten, None, forget, queue=False, api_visibility="private")
         examples.click(pick_example, [examples], [question, mode], queue=False, api_visibility="private")
         gr.on([language.change, mode.change], relabel, [language, mode],
-              [header, language, chatbot, mode, question, send, clear, examples], queue=False,
-              api_visibility="private")
+              [header, language, chatbot, mode, question, send, clear, examples, comment, comment_send],
+              queue=False, api_visibility="private")
 
         def ask(question: str, history: list[str] | None = None) -> dict:
             """Answer a question with citations: the JSON of `rag ask --json`, or {"error": message}.
@@ -198,8 +354,19 @@ def build_app(assistant, settings: Settings) -> gr.Blocks:
             """A chronological, cited briefing on a topic: the JSON of `rag brief --json`, or {"error": ...}."""
             return api_result(lambda: assistant.brief(topic))
 
+        def feedback(question: str, answer: str, rating: int, comment: str = "",
+                     citations: list[dict] | None = None) -> dict:
+            """Store a user's rating of an answer: {"stored": true, "id": N}, or {"error": message}.
+
+            question: the question as the user asked it; answer: the answer text they rated (the "answer"
+            of /ask); rating: 1 (thumbs up) or -1 (thumbs down); comment: optional, at most 2000
+            characters; citations: the "citations" of /ask, if the caller has them.
+            """
+            return api_feedback(store, question, answer, rating, comment, citations)
+
         gr.api(ask, api_name="ask", **ONE_AT_A_TIME)
         gr.api(brief, api_name="brief", **ONE_AT_A_TIME)
+        gr.api(feedback, api_name="feedback", concurrency_limit=4, concurrency_id="feedback")
     return app
 
 

@@ -17,7 +17,7 @@ TEXTS = {
             "Odpowiedzi pochodzą wyłącznie z dokumentów Miejskiego Ośrodka Pomocy Społecznej. "
             "Kliknij numer przypisu, np. **[1]**, albo nagłówek źródła, aby przeczytać cytowany "
             "fragment. Pytania uzupełniające (np. „a kto jej przewodniczył?”) odnoszą się do "
-            "wcześniejszych pytań."
+            "wcześniejszych pytań. Kciukiem w górę lub w dół pod odpowiedzią ocenisz jej przydatność."
         ),
         "language": "Język interfejsu",
         "mode": "Tryb",
@@ -34,6 +34,7 @@ TEXTS = {
         "examples": "Przykłady (kliknij, aby wstawić)",
         "sources": "Źródła",
         "undated": "data nieznana",
+        "year_unknown": "Rok nieznany",
         "briefing_heading": "Briefing: {topic}",
         "refusal_note": "Brak odpowiedzi w dokumentach",
         "error_heading": "Nie udało się odpowiedzieć",
@@ -44,13 +45,25 @@ TEXTS = {
             "pytaniu; jeśli błąd się powtarza, powiadom administratora (szczegóły są w dzienniku serwera)."
         ),
         "question_truncated": "… (liczba znaków: {count})",
+        "feedback_thanks": "Dziękujemy za ocenę! Możesz dopisać komentarz (nieobowiązkowo).",
+        "feedback_withdrawn": "Ocenę wycofano.",
+        "feedback_not_rateable": "Tej wiadomości nie można ocenić: oceniamy tylko odpowiedzi i briefingi.",
+        "feedback_failed": "Nie udało się zapisać oceny. Szczegóły zapisano w dzienniku serwera.",
+        "feedback_comment": "Komentarz do ostatnio ocenionej odpowiedzi",
+        "feedback_comment_placeholder": "Np. czego brakowało w odpowiedzi?",
+        "feedback_send": "Zapisz komentarz",
+        "feedback_comment_saved": "Dziękujemy, komentarz zapisano.",
+        "feedback_comment_empty": "Wpisz komentarz.",
+        "feedback_comment_too_long": "Komentarz jest za długi (limit: {limit} znaków).",
+        "feedback_rate_first": "Najpierw oceń odpowiedź kciukiem w górę albo w dół.",
     },
     "en": {
         "title": "MOPS Kraków document assistant",
         "intro": (
             "Answers come only from the documents of the Kraków social-welfare centre (MOPS). "
             "Click a citation number such as **[1]**, or a source header, to read the quoted passage. "
-            "Follow-up questions (e.g. “and who led it?”) are read against your earlier questions."
+            "Follow-up questions (e.g. “and who led it?”) are read against your earlier questions. "
+            "Rate an answer with the thumbs below it."
         ),
         "language": "Interface language",
         "mode": "Mode",
@@ -67,6 +80,7 @@ TEXTS = {
         "examples": "Examples (click to use)",
         "sources": "Sources",
         "undated": "date unknown",
+        "year_unknown": "Year unknown",
         "briefing_heading": "Briefing: {topic}",
         "refusal_note": "Not answered by the documents",
         "error_heading": "Could not answer",
@@ -77,6 +91,17 @@ TEXTS = {
             "question; if this keeps happening, tell the administrator (the details are in the server log)."
         ),
         "question_truncated": "… ({count} characters)",
+        "feedback_thanks": "Thank you for your rating! You may add a comment (optional).",
+        "feedback_withdrawn": "Rating withdrawn.",
+        "feedback_not_rateable": "This message cannot be rated: only answers and briefings can.",
+        "feedback_failed": "Your rating could not be saved. The details are in the server log.",
+        "feedback_comment": "Comment on the last rated answer",
+        "feedback_comment_placeholder": "E.g. what was missing from the answer?",
+        "feedback_send": "Save comment",
+        "feedback_comment_saved": "Thank you, your comment is saved.",
+        "feedback_comment_empty": "Type a comment first.",
+        "feedback_comment_too_long": "The comment is too long (the limit is {limit} characters).",
+        "feedback_rate_first": "Rate an answer with a thumb up or down first.",
     },
 }
 

@@ -12,10 +12,10 @@ import re
 from html import escape
 
 from app.i18n import BRIEFING, t
+from rag.text import clean_markup
 from rag.types import Answer, Briefing, BriefingItem, Citation
 
 _MARKER = re.compile(r"\[(\d+)\]")
-_MARKDOWN = re.compile(r"^#+\s+|\*\*")  # heading hashes and bold markers of the corpus files
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -57,26 +57,35 @@ def answer_html(answer: Answer, lang: str, prefix: str) -> str:
     body = _lines_html(answer.answer.splitlines(), numbers, prefix)
     kind = "rag-refusal" if answer.refused else "rag-answer"
     note = _refusal_note(lang) if answer.refused else ""
-    return f'<div class="{kind}">{note}{body}</div>{sources_html(answer.citations, lang, prefix)}'
+    quotes = {c.n: [s.text for s in answer.sentences if c.n in s.citations] for c in answer.citations}
+    return f'<div class="{kind}">{note}{body}</div>{sources_html(answer.citations, lang, prefix, quotes)}'
 
 
 def briefing_html(briefing: Briefing, lang: str, prefix: str) -> str:
-    """A dated list built from the briefing's items (not its Markdown), then its sources."""
-    heading = f'<p class="rag-heading">{escape(t(lang, "briefing_heading", topic=briefing.topic))}</p>'
+    """A dated list built from the briefing's items (not its text), grouped by year, then its sources."""
+    title = briefing.heading or t(lang, "briefing_heading", topic=briefing.topic)
+    heading = f'<p class="rag-heading">{escape(title)}</p>'
     if briefing.refused or not briefing.items:
         body = _lines_html(briefing.text.splitlines(), set(), prefix)
         return f'<div class="rag-refusal">{_refusal_note(lang)}{heading}{body}</div>'
     numbers = {c.n for c in briefing.citations}
-    items = "".join(_briefing_item_html(item, lang, numbers, prefix) for item in briefing.items)
-    body = f'<ul class="rag-timeline">{items}</ul>'
+    years: dict[str, list[BriefingItem]] = {}
+    for item in briefing.items:
+        years.setdefault(item.date[:4] if item.date else "", []).append(item)
+    body = "".join(
+        f'<p class="rag-year">{escape(year or t(lang, "year_unknown"))}</p><ul class="rag-timeline">'
+        + "".join(_briefing_item_html(item, lang, numbers, prefix) for item in items) + "</ul>"
+        for year, items in years.items()
+    )
     return f'<div class="rag-answer">{heading}{body}</div>{sources_html(briefing.citations, lang, prefix)}'
 
 
-def sources_html(citations: list[Citation], lang: str, prefix: str) -> str:
-    """One collapsible panel per citation; the header names title, date and file."""
+def sources_html(citations: list[Citation], lang: str, prefix: str, quotes: dict[int, list[str]] | None = None) -> str:
+    """One collapsible panel per citation; the header names title, date and file; ``quotes``: citation
+    number → the answer's sentences taken from it, marked in its passage."""
     if not citations:
         return ""
-    panels = "".join(_source_panel(c, lang, prefix) for c in citations)
+    panels = "".join(_source_panel(c, lang, prefix, (quotes or {}).get(c.n, [])) for c in citations)
     title = f'<p class="rag-sources-title">{escape(t(lang, "sources"))}</p>'
     return f'<div class="rag-sources">{title}{panels}</div>'
 
@@ -87,10 +96,10 @@ def error_html(message: str, lang: str) -> str:
     return f'<div class="rag-error"><strong>{heading}</strong><p>{escape(message)}</p></div>'
 
 
-def _source_panel(citation: Citation, lang: str, prefix: str) -> str:
+def _source_panel(citation: Citation, lang: str, prefix: str, quoted: list[str]) -> str:
     when = citation.date or citation.date_text or t(lang, "undated")
     header = " — ".join(escape(part) for part in (citation.title or citation.source, when, citation.source))
-    passage = passage_html(citation.text)
+    passage = passage_html(citation.text, quoted)
     return (
         f'<details class="rag-source" id="{source_id(prefix, citation.n)}">'
         f'<summary><span class="rag-source-n">[{citation.n}]</span> {header}</summary>'
@@ -98,13 +107,30 @@ def _source_panel(citation: Citation, lang: str, prefix: str) -> str:
     )
 
 
-def passage_html(text: str) -> str:
-    """A source passage as written, minus the corpus's Markdown markers (``##``, ``**``).
+def passage_html(text: str, quoted: list[str] = ()) -> str:
+    """A source passage as plain text (Markdown markers and link targets removed: they would show as
+    stray symbols, and rendering them would set whole lead paragraphs in bold), with the sentences the
+    answer quotes from it marked, so the reader sees at once where the answer comes from."""
+    lines = [clean_markup(line) for line in text.splitlines()]
+    plain = "\n".join(line for line in lines if line)
+    spans = sorted(_find_all(plain, [q for q in quoted if q]))
+    parts, at = [], 0
+    for start, end in spans:
+        if start < at:
+            continue  # overlaps a sentence already marked
+        parts += [escape(plain[at:start]), f'<mark class="rag-quote">{escape(plain[start:end])}</mark>']
+        at = end
+    parts.append(escape(plain[at:]))
+    return "".join(parts).replace("\n", "<br>")
 
-    They would show as stray symbols; rendering them instead would set whole lead paragraphs in bold.
-    """
-    lines = (_MARKDOWN.sub("", line.strip()) for line in text.splitlines())
-    return "<br>".join(escape(line) for line in lines if line)
+
+def _find_all(text: str, needles: list[str]) -> list[tuple[int, int]]:
+    spans = []
+    for needle in needles:
+        start = text.find(needle)
+        if start >= 0:
+            spans.append((start, start + len(needle)))
+    return spans
 
 
 def _lines_html(lines: list[str], numbers: set[int], prefix: str) -> str:
@@ -129,10 +155,8 @@ def _lines_html(lines: list[str], numbers: set[int], prefix: str) -> str:
 def _briefing_item_html(item: BriefingItem, lang: str, numbers: set[int], prefix: str) -> str:
     when = escape(item.date_text or item.date or t(lang, "undated"))
     markers = link_markers("".join(f"[{n}]" for n in item.citations), numbers, prefix)
-    return (
-        f'<li><span class="rag-date">{when}</span> <em>{escape(item.title)}</em>: '
-        f"{escape(item.summary)} {markers}</li>"
-    )
+    label = f"<em>{escape(item.title)}</em>: " if item.title else ""
+    return f'<li><span class="rag-date">{when}</span> {label}{escape(item.summary)} {markers}</li>'
 
 
 def _refusal_note(lang: str) -> str:

@@ -33,6 +33,7 @@ CSS = """
 .rag-answer p, .rag-refusal p, .rag-error p { margin: 0 0 0.5em 0; }
 .rag-answer ul, .rag-refusal ul { margin: 0.2em 0 0.5em 1.2em; }
 .rag-heading { font-weight: 700; }
+.rag-year { font-weight: 600; margin: 0.6em 0 0.2em; }
 .rag-date { font-weight: 700; white-space: nowrap; }
 .rag-timeline li { margin-bottom: 0.4em; }
 a.rag-cite { font-weight: 700; text-decoration: none; color: var(--color-accent); padding: 0 0.1em;
@@ -53,6 +54,7 @@ details.rag-source > summary { cursor: pointer; padding: 0.35em 0.6em; font-size
 details.rag-source[open] > summary { border-bottom: 1px solid var(--border-color-primary); }
 .rag-source-n { font-weight: 700; color: var(--color-accent); }
 .rag-passage { padding: 0.5em 0.8em; font-size: 0.92em; line-height: 1.5; }
+.rag-passage mark.rag-quote { background: var(--color-accent-soft); color: inherit; padding: 0 0.1em; }
 details.rag-flash { box-shadow: 0 0 0 3px var(--color-accent-soft); transition: box-shadow 0.3s; }
 """
 

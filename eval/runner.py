@@ -19,6 +19,7 @@ from tqdm import tqdm
 
 from eval import metrics
 from eval.metrics import ItemScores, SentenceChecker
+from rag.errors import RagError
 from rag.types import Answer, Briefing, Citation
 
 DEFAULT_QA_PATH = Path(__file__).resolve().parent / "qa.jsonl"
@@ -29,10 +30,19 @@ TYPES = (
 )  # fmt: skip
 LANGS = ("pl", "en")
 TOP_SOURCES_SHOWN = 5
+# Optional keys that ``rag feedback export`` writes: a row is a draft until someone fills in its gold
+# fields from the documents and sets "reviewed" to true; "feedback" (the rated answer) is provenance only.
+REVIEW_KEYS = ("reviewed", "feedback")
+MAX_BAD_LINES_SHOWN = 20
+REQUIRED_KEYS = ("id", "question", "answer", "sources", "must_include", "type", "lang")
+UNREVIEWED = ("unreviewed feedback row (\"reviewed\": false): fill in 'answer', 'sources', 'must_include', "
+              "'type' and 'lang' from the documents and set \"reviewed\": true, or delete the line")
 
 
-class QASchemaError(ValueError):
-    """The question file is malformed; the message lists every bad line and what is wrong."""
+class QASchemaError(RagError, ValueError):
+    """The question file is malformed or unreadable: one line of the message per bad line of the file,
+    naming the file, the line number and every problem on it. A ``RagError``: ``rag eval`` prints it
+    and exits 2."""
 
 
 class Assistant(Protocol):
@@ -88,23 +98,31 @@ def _item_problems(obj: Any) -> list[str]:
     """What is wrong with one parsed line, in words; empty when it is a valid item."""
     if not isinstance(obj, dict):
         return ["expected a JSON object"]
+    if obj.get("reviewed") is False:
+        return [UNREVIEWED]  # its empty gold fields are expected, not problems of their own
     problems = []
+    if "reviewed" in obj and obj["reviewed"] is not True:
+        problems.append("'reviewed' must be true or false")
+    missing = [key for key in REQUIRED_KEYS if key not in obj]
+    if missing:
+        problems.append(f"missing {', '.join(repr(k) for k in missing)}")
     for key in ("id", "question", "answer", "type", "lang"):
-        if not isinstance(obj.get(key), str):
+        if key in obj and not isinstance(obj[key], str):
             problems.append(f"'{key}' must be a string")
     for key in ("id", "question"):
         if isinstance(obj.get(key), str) and not obj[key].strip():
             problems.append(f"'{key}' is empty")
-    if not isinstance(obj.get("sources"), list) or not all(isinstance(s, str) for s in obj["sources"]):
+    sources = obj.get("sources", [])
+    if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
         problems.append("'sources' must be a list of file names")
-    must = obj.get("must_include")
+    must = obj.get("must_include", [])
     if not isinstance(must, list) or not all(_is_str_list(alts) and alts for alts in must):
         problems.append("'must_include' must be a list of non-empty lists of non-empty strings")
-    if obj.get("type") not in TYPES:
-        problems.append(f"'type' must be one of {', '.join(TYPES)}")
-    if obj.get("lang") not in LANGS:
-        problems.append(f"'lang' must be one of {', '.join(LANGS)}")
-    unknown = set(obj) - {f.name for f in QAItem.__dataclass_fields__.values()}
+    if isinstance(obj.get("type"), str) and obj["type"] not in TYPES:
+        problems.append(f"'type' must be one of {', '.join(TYPES)} (not {obj['type'][:40]!r})")
+    if isinstance(obj.get("lang"), str) and obj["lang"] not in LANGS:
+        problems.append(f"'lang' must be one of {', '.join(LANGS)} (not {obj['lang'][:40]!r})")
+    unknown = set(obj) - {f.name for f in QAItem.__dataclass_fields__.values()} - set(REVIEW_KEYS)
     if unknown:
         problems.append(f"unknown keys: {', '.join(sorted(unknown))}")
     problems += _article_problems(obj.get("articles", []))
@@ -124,30 +142,51 @@ def _item_problems(obj: Any) -> list[str]:
 def load_qa(path: str | Path = DEFAULT_QA_PATH) -> list[QAItem]:
     """Parse a JSON-lines question set; blank lines are skipped.
 
-    Raises ``QASchemaError`` naming the file, line number and problem of every bad line at once, so
-    a hand-edited set is fixed in one pass.
+    Raises ``QASchemaError`` with one line per bad line of the file (its path, line number and every
+    problem on it, the first ``MAX_BAD_LINES_SHOWN`` lines), so a hand-edited set is fixed in one pass.
+    A missing or unreadable file and a file without questions are errors too. Rows that
+    ``rag feedback export`` wrote are refused until reviewed (``"reviewed": true``).
     """
     path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise QASchemaError(f"{path}: cannot read the question file ({exc.strerror or exc})") from None
     items: list[QAItem] = []
     errors: list[str] = []
     seen: dict[str, int] = {}
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+    # Bytes, split on line ends only: str.splitlines would also split at U+2028 and friends inside a string.
+    for lineno, raw in enumerate(data.splitlines(), start=1):
+        try:
+            line = raw.decode("utf-8-sig" if lineno == 1 else "utf-8")  # a leading BOM is harmless
+        except UnicodeDecodeError as exc:
+            errors.append(f"{path}:{lineno}: not UTF-8 text (byte {exc.start + 1})")
+            continue
         if not line.strip():
             continue
         try:
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
-            errors.append(f"{path}:{lineno}: invalid JSON ({exc.msg})")
+            errors.append(f"{path}:{lineno}: invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        except RecursionError:
+            errors.append(f"{path}:{lineno}: invalid JSON (nested too deeply)")
             continue
         problems = _item_problems(obj)
         if not problems and obj["id"] in seen:
             problems = [f"duplicate id {obj['id']!r} (first on line {seen[obj['id']]})"]
         if problems:
-            errors.extend(f"{path}:{lineno}: {p}" for p in problems)
+            errors.append(f"{path}:{lineno}: {'; '.join(problems)}")
             continue
         seen[obj["id"]] = lineno
+        for key in REVIEW_KEYS:
+            obj.pop(key, None)
         articles = [GoldArticle(**a) for a in obj.pop("articles", [])]
         items.append(QAItem(**obj, articles=articles))
+    if len(errors) > MAX_BAD_LINES_SHOWN:
+        errors[MAX_BAD_LINES_SHOWN:] = [f"{path}: … and {len(errors) - MAX_BAD_LINES_SHOWN} more bad lines"]
+    if not errors and not items:
+        errors.append(f"{path}: the question file holds no questions")
     if errors:
         raise QASchemaError("\n".join(errors))
     return items

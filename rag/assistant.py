@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from contextlib import contextmanager
 from functools import cached_property
+from pathlib import Path
 
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
@@ -14,7 +15,7 @@ from rag.claims import Claim
 from rag.composer import build_composer
 from rag.config import Settings
 from rag.corpus import Corpus
-from rag.embedding import load_embed_model, model_fingerprint
+from rag.embedding import load_query_model, model_fingerprint
 from rag.errors import InvalidQuestion
 from rag.evidence import Evidence, SentenceScorer
 from rag.lexical import PolishAnalyzer
@@ -33,17 +34,22 @@ class Assistant:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.load()
-        self.embed_model = load_embed_model(self.settings)
+        self.embed_model = load_query_model(self.settings)
         self.store = ChunkStore(self.settings, model_fingerprint(self.settings))
         self.analyzer = PolishAnalyzer()
-        corpus = Corpus.load(self.store, self.analyzer)
+        # What Morfeusz derives from every chunk, kept under the data dir for the next process.
+        self.corpus = corpus = Corpus.load(self.store, self.analyzer, cache_dir=Path(self.settings.data_dir) / "cache")
         self.queries = QueryAnalyzer(self.analyzer, corpus.vocabulary, corpus.acronyms, corpus.known_words)
         self.retriever = build_retriever(self.settings, self.store, self.embed_model, corpus)
-        self.brief_retriever = build_retriever(
-            self.settings.replace(candidates=BRIEF_CANDIDATES), self.store, self.embed_model, corpus
-        )
         self.scorer = SentenceScorer(self.embed_model, self.analyzer, corpus.idf, self.store.sentence_vectors)
         self.briefer = Briefer()
+
+    @cached_property
+    def brief_retriever(self):
+        """Built on the first briefing: a process that only answers questions never needs it."""
+        return build_retriever(
+            self.settings.replace(candidates=BRIEF_CANDIDATES), self.store, self.embed_model, self.corpus
+        )
 
     @cached_property
     def answering(self) -> AnsweringModel:
@@ -106,7 +112,7 @@ class Assistant:
                                       timings)
             on_topic, _ = self.answering.judge(evidence)
             with _timer(timings, "compose"):
-                briefing = self.briefer.run(topic, evidence if on_topic else evidence.without_sentences(), self.scorer)
+                briefing = self.briefer.run(topic, evidence, self.scorer, on_topic=on_topic)
         briefing.timings_ms = timings
         return briefing
 

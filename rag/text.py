@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 import unicodedata
 from collections.abc import Iterator
 from functools import cache
@@ -44,6 +45,7 @@ def detect_lang(text: str) -> str:
 @cache
 def _punkt():
     # Polish Punkt model bundled with llama-index-core: no NLTK download at run time.
+    _import_nltk_without_optional_extras()
     import llama_index.core as lic
     import nltk
     from nltk.tokenize.punkt import PunktTokenizer
@@ -54,6 +56,28 @@ def _punkt():
     tokenizer = PunktTokenizer("polish")
     tokenizer._params.abbrev_types.update(_ABBREVIATIONS)
     return tokenizer
+
+
+def _import_nltk_without_optional_extras() -> None:
+    """Import nltk (the sentence splitter below) without scikit-learn and scipy.stats.
+
+    nltk's package ``__init__`` imports every submodule, and three of them try scikit-learn (the
+    ``SklearnClassifier`` wrapper) and scipy.stats (collocation statistics): about 1 s of a 3 s
+    ``rag ask``, for features the project never calls. Both imports sit in nltk behind
+    ``try/except ImportError``, so while nltk loads they are made to fail (a ``None`` entry in
+    ``sys.modules``); afterwards the entries are removed and both import normally for anyone else.
+    """
+    if "nltk" in sys.modules:
+        return
+    hidden = [name for name in ("sklearn", "scipy.stats") if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # "import X" raises ImportError
+    try:
+        import nltk  # noqa: F401
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
 
 
 # Office abbreviations the bundled Polish model lacks; Punkt also misses a known one after "(".
@@ -98,7 +122,7 @@ def sentence_splitter_fn(text: str) -> list[str]:
     return [text[a:b] for a, b in zip(cuts, cuts[1:]) if b > a]
 
 
-_MARKUP = re.compile(r"\*\*|__|^#+\s*|\[([^\]]*)\]\([^)]*\)", re.MULTILINE)
+_MARKUP = re.compile(r"\*\*|__|^#+\s+|\[([^\]]*)\]\([^)]*\)", re.MULTILINE)  # "#5 w kolejce" is no heading
 
 
 def clean_markup(text: str) -> str:

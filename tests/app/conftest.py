@@ -37,7 +37,7 @@ def pytest_collection_modifyitems(items):
     if reason is None:
         return
     for item in items:
-        if item.path.is_relative_to(HERE) and "chat" in getattr(item, "fixturenames", ()):
+        if item.path.is_relative_to(HERE) and {"chat", "browser"} & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.skip(reason=reason))
 
 
@@ -66,13 +66,14 @@ def chat_url(assistant, ingested_settings):
 
 @pytest.fixture
 def serve_fake():
-    """``serve_fake(assistant)`` serves the chat over a test's fake assistant and gives its URL."""
+    """``serve_fake(assistant)`` serves the chat over a test's fake assistant and gives its URL;
+    ``settings`` (e.g. a temporary ``data_dir`` for the feedback file) default to ``Settings()``."""
     from rag.config import Settings
 
     apps = []
 
-    def start(assistant) -> str:
-        app, url = launch(assistant, Settings())
+    def start(assistant, settings: Settings | None = None) -> str:
+        app, url = launch(assistant, settings or Settings())
         apps.append(app)
         return url
 

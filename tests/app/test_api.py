@@ -93,7 +93,8 @@ def test_the_api_offers_ask_and_brief_and_keeps_the_chats_handlers_private(serve
             api.predict(VISIT, api_name="/answer")  # the chat's own handler
     parameters = {name: [p["parameter_name"] for p in endpoint["parameters"]]
                   for name, endpoint in endpoints["named_endpoints"].items()}
-    assert parameters == {"/ask": ["question", "history"], "/brief": ["topic"]}
+    assert parameters == {"/ask": ["question", "history"], "/brief": ["topic"],
+                          "/feedback": ["question", "answer", "rating", "comment", "citations"]}
     assert endpoints["unnamed_endpoints"] == {}
 
 

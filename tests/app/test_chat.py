@@ -16,7 +16,7 @@ from app.i18n import BRIEFING, EXAMPLES, QUESTION, lang_or_default
 from app.markup import answer_html, briefing_html, link_markers, passage_html, question_html
 from rag.config import Settings
 from rag.errors import EmptyIndex, InvalidQuestion, StoreUnavailable
-from rag.types import Answer, Briefing, BriefingItem, Citation
+from rag.types import Answer, AnswerSentence, Briefing, BriefingItem, Citation
 
 VISIT = "Kiedy była wizyta delegacji z Frankfurtu w 2022 roku?"
 FOLLOWUP = "a kto jej przewodniczył?"
@@ -164,24 +164,24 @@ def test_a_lone_surrogate_is_echoed_as_a_replacement_character():
 
 def test_follow_up_is_asked_with_the_earlier_questions_as_history():
     assistant = FakeAssistant()
-    chat, questions = respond(assistant, VISIT, QUESTION, [], [], "pl")
-    chat, questions = respond(assistant, FOLLOWUP, QUESTION, chat, questions, "pl")
+    chat, questions, _ = respond(assistant, VISIT, QUESTION, [], [], "pl")
+    chat, questions, _ = respond(assistant, FOLLOWUP, QUESTION, chat, questions, "pl")
     assert assistant.calls == [("ask", VISIT, []), ("ask", FOLLOWUP, [VISIT])]
     assert questions == [VISIT, FOLLOWUP]
 
 
 def test_each_answer_gets_its_own_source_ids():
     assistant = FakeAssistant()
-    chat, questions = respond(assistant, VISIT, QUESTION, [{"role": "user", "content": VISIT}], [], "pl")
+    chat, questions, _ = respond(assistant, VISIT, QUESTION, [{"role": "user", "content": VISIT}], [], "pl")
     chat.append({"role": "user", "content": FOLLOWUP})
-    chat, _ = respond(assistant, FOLLOWUP, QUESTION, chat, questions, "pl")
+    chat, _, _ = respond(assistant, FOLLOWUP, QUESTION, chat, questions, "pl")
     assert 'id="m1-src-1"' in chat[1]["content"] and 'id="m3-src-1"' in chat[3]["content"]
 
 
 def test_briefing_mode_calls_brief_and_keeps_history_of_questions_only():
     briefing = Briefing(topic="Frankfurt", lang="pl", items=[], citations=[], refused=True, text="Brak.")
     assistant = FakeAssistant(result=briefing)
-    chat, questions = respond(assistant, "Frankfurt", BRIEFING, [], [VISIT], "pl")
+    chat, questions, _ = respond(assistant, "Frankfurt", BRIEFING, [], [VISIT], "pl")
     assert assistant.calls == [("brief", "Frankfurt", None)]
     assert questions == [VISIT]
     assert chat[-1]["role"] == "assistant" and "Briefing: Frankfurt" in chat[-1]["content"]
@@ -189,7 +189,7 @@ def test_briefing_mode_calls_brief_and_keeps_history_of_questions_only():
 
 def test_empty_question_is_a_friendly_message_without_asking():
     assistant = FakeAssistant()
-    chat, questions = respond(assistant, "  ", QUESTION, [], [], "pl")
+    chat, questions, _ = respond(assistant, "  ", QUESTION, [], [], "pl")
     assert assistant.calls == [] and questions == []
     assert 'class="rag-error"' in chat[0]["content"] and "Wpisz pytanie" in chat[0]["content"]
 
@@ -197,7 +197,7 @@ def test_empty_question_is_a_friendly_message_without_asking():
 def test_too_long_question_shows_the_interface_languages_half_of_the_message():
     error = InvalidQuestion("The question is 2500 characters long; the limit is 2000. "
                             "/ Pytanie ma 2500 znaków; limit to 2000.")
-    chat, questions = respond(FakeAssistant(error=error), "x" * 2500, QUESTION, [], [], "pl")
+    chat, questions, _ = respond(FakeAssistant(error=error), "x" * 2500, QUESTION, [], [], "pl")
     assert "Pytanie ma 2500 znaków; limit to 2000." in chat[0]["content"]
     assert "characters long" not in chat[0]["content"] and questions == []
     assert error_text(error, "en") == "The question is 2500 characters long; the limit is 2000."
@@ -205,7 +205,7 @@ def test_too_long_question_shows_the_interface_languages_half_of_the_message():
 
 def test_an_empty_index_is_shown_with_its_own_message():
     error = EmptyIndex("The index is empty. Run `rag ingest` first.")
-    chat, _ = respond(FakeAssistant(error=error), VISIT, QUESTION, [], [], "pl")
+    chat, _, _ = respond(FakeAssistant(error=error), VISIT, QUESTION, [], [], "pl")
     assert 'class="rag-error"' in chat[0]["content"] and "Nie udało się odpowiedzieć" in chat[0]["content"]
     assert "Run `rag ingest` first." in chat[0]["content"]
 
@@ -216,7 +216,7 @@ def test_an_empty_index_is_shown_with_its_own_message():
 ])
 def test_an_unreachable_store_is_explained_in_the_page_language(lang, unreachable, retries, caplog):
     error = StoreUnavailable("Chroma store at http://127.0.0.1:8000 failed: did not answer within 5 s")
-    chat, questions = respond(FakeAssistant(error=error), VISIT, QUESTION, [], [], lang)
+    chat, questions, _ = respond(FakeAssistant(error=error), VISIT, QUESTION, [], [], lang)
     content = chat[0]["content"]
     assert 'class="rag-error"' in content and unreachable in content and retries in content
     assert "Chroma" not in content and "unexpected" not in content and "nieoczekiwany" not in content
@@ -226,9 +226,9 @@ def test_an_unreachable_store_is_explained_in_the_page_language(lang, unreachabl
 
 def test_the_chat_still_answers_once_the_store_is_back():
     assistant = FakeAssistant(error=StoreUnavailable("Chroma store failed: connection refused"))
-    chat, questions = respond(assistant, VISIT, QUESTION, [], [], "pl")
+    chat, questions, _ = respond(assistant, VISIT, QUESTION, [], [], "pl")
     assistant.error = None
-    chat, questions = respond(assistant, VISIT, QUESTION, chat, questions, "pl")
+    chat, questions, _ = respond(assistant, VISIT, QUESTION, chat, questions, "pl")
     assert 'class="rag-answer"' in chat[-1]["content"] and questions == [VISIT]
 
 
@@ -247,7 +247,7 @@ def test_rag_refuses_what_is_not_a_question_in_both_languages(question, english,
 
 
 def test_an_unexpected_failure_shows_no_traceback():
-    chat, _ = respond(FakeAssistant(error=KeyError("secret internals")), VISIT, QUESTION, [], [], "en")
+    chat, _, _ = respond(FakeAssistant(error=KeyError("secret internals")), VISIT, QUESTION, [], [], "en")
     content = chat[0]["content"]
     assert "Something unexpected went wrong" in content
     assert "secret internals" not in content and "Traceback" not in content
@@ -275,13 +275,14 @@ def test_api_takes_a_missing_history_as_a_new_conversation():
 
 
 def test_relabel_translates_every_label():
-    header, language, chatbot, mode, question, send, clear, examples = relabel("en", BRIEFING)
+    header, language, chatbot, mode, question, send, clear, examples, comment, comment_send = relabel("en", BRIEFING)
     assert header.startswith("# MOPS Kraków document assistant")
     assert language["label"] == "Interface language" and chatbot["label"] == "Conversation"
     assert mode["choices"] == [("Question", QUESTION), ("Briefing", BRIEFING)]
     assert question["label"] == "Briefing topic"
     assert (send["value"], clear["value"]) == ("Send", "New conversation")
     assert examples["label"] == "Examples (click to use)"
+    assert comment["label"] == "Comment on the last rated answer" and comment_send["value"] == "Save comment"
 
 
 def test_unknown_interface_language_falls_back_to_polish():
@@ -301,3 +302,31 @@ def test_app_builds_and_launches_only_on_loopback_without_share():
     assert options["server_name"] == "127.0.0.1" and options["share"] is False
     theme = options["theme"]
     assert "Source Sans Pro" in theme.font and not any("googleapis" in s for s in theme._stylesheets)
+
+
+def test_the_quoted_sentence_is_marked_inside_its_passage():
+    quoted = "Spotkanie odbyło się w sali obrad."
+    cited = citation(1, text=f"**Wizyta gości** z Lyonu.\n{quoted} Potem zwiedzano dzielnicę.")
+    result = answer(text=f"Według dokumentów:\n{quoted} [1]", citations=[cited])
+    result.sentences = [AnswerSentence(quoted, [1])]
+    html = answer_html(result, "pl", "m2")
+    assert f'<mark class="rag-quote">{quoted}</mark> Potem zwiedzano' in html
+    assert "**" not in html and "Wizyta gości z Lyonu." in html
+
+
+def test_passage_without_quotes_has_no_marks_and_link_targets_are_dropped():
+    assert passage_html("Zobacz [porozumienie z 2001 r.](#) w archiwum.") == "Zobacz porozumienie z 2001 r. w archiwum."
+
+
+def test_briefing_is_grouped_by_year_under_its_heading_and_untitled_items_have_no_empty_label():
+    items = [
+        BriefingItem("2001-04-19", "19 kwietnia 2001", "Porozumienie", "a.txt", "Podpisano porozumienie.", [1]),
+        BriefingItem("2016-06-06", "6 czerwca 2016", "", "b.txt", "Wizyta w ratuszu.", [2]),
+        BriefingItem("", "2 lutego br.", "Spotkanie", "c.txt", "Rozmowy o seniorach.", [3]),
+    ]
+    briefing = Briefing(topic="Przygotuj briefing o Frankfurcie", lang="pl", items=items,
+                        citations=[citation(1), citation(2), citation(3)], text="", heading="Frankfurt — współpraca")
+    html = briefing_html(briefing, "pl", "m4")
+    assert '<p class="rag-heading">Frankfurt — współpraca</p>' in html and "Przygotuj" not in html
+    assert html.index(">2001<") < html.index(">2016<") < html.index(">Rok nieznany<")
+    assert "<em></em>" not in html and "</span> Wizyta w ratuszu." in html

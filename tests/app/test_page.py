@@ -32,7 +32,7 @@ class PageSession:
         response = self._post("run/predict", "show", [text, QUESTION, [], lang])
         assert response.status_code == 200, response.text  # gradio's bare "Error" is a failed response
         chat = response.json()["data"][0]
-        event = self._post("queue/join", "answer", [None, QUESTION, chat, None, lang]).json()["event_id"]
+        event = self._post("queue/join", "answer", [None, QUESTION, chat, None, lang, None, None]).json()["event_id"]
         return [part["text"] for message in self._completed(event) for part in message["content"]]
 
     def _post(self, route: str, handler: str, data: list) -> httpx.Response:
@@ -53,7 +53,8 @@ class PageSession:
                 message = json.loads(line.removeprefix("data:")) if line.startswith("data:") else {}
                 if message.get("msg") == "process_completed" and message["event_id"] == event:
                     assert message["success"], message
-                    return message["output"]["data"][0]
+                    chat = message["output"]["data"][0]  # an update: the messages and their thumbs
+                    return chat["value"] if isinstance(chat, dict) else chat
         raise AssertionError(f"the stream ended before event {event} completed")
 
 
