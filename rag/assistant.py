@@ -22,7 +22,7 @@ from rag.lexical import PolishAnalyzer
 from rag.query import QueryAnalysis, QueryAnalyzer, QueryPart
 from rag.render import render_answer, render_refusal
 from rag.retrieval import build_retriever
-from rag.store import ChunkStore
+from rag.store import ChunkStore, open_client
 from rag.types import Answer, Briefing, Passage
 
 BRIEF_CANDIDATES = 30
@@ -34,6 +34,7 @@ class Assistant:
 
     def __init__(self, settings: Settings | None = None) -> None:
         self.settings = settings or Settings.load()
+        open_client(self.settings, create=False)  # no index, or no server: say so before any model work
         self.embed_model = load_query_model(self.settings)
         self.store = ChunkStore(self.settings, model_fingerprint(self.settings))
         self.analyzer = PolishAnalyzer()

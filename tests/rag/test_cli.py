@@ -39,3 +39,16 @@ def test_a_question_with_a_lone_surrogate_from_the_command_line_is_refused_in_wo
     code = cli.main(["ask", "Kto\udcc5 przewodniczy\u0142?", "--data-dir", str(ingested_settings.data_dir),
                      "--model-dir", str(ingested_settings.model_dir), "--chroma-host", ""])
     assert code == 2 and "surrogate" in capsys.readouterr().err
+
+
+def test_ask_without_an_index_says_so_before_building_any_model(tmp_path):
+    import subprocess
+    import sys
+
+    from rag.config import PROJECT_ROOT
+
+    empty = tmp_path / "nothing-here"
+    run = subprocess.run([sys.executable, "-m", "rag.cli", "ask", "Kto?", "--data-dir", str(empty), "--chroma-host", ""],
+                         capture_output=True, text=True, cwd=PROJECT_ROOT, timeout=120)
+    assert run.returncode == 2 and "Run `rag ingest` first" in run.stderr
+    assert not empty.exists()  # no 466 MB model built into it
