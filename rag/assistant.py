@@ -20,6 +20,7 @@ from rag.errors import InvalidQuestion
 from rag.evidence import Evidence, SentenceScorer
 from rag.lexical import PolishAnalyzer
 from rag.query import QueryAnalysis, QueryAnalyzer, QueryPart
+from rag.followup import DANGLING_NOTE
 from rag.render import render_answer, render_refusal
 from rag.retrieval import build_retriever
 from rag.store import ChunkStore, open_client
@@ -89,6 +90,8 @@ class Assistant:
             else:
                 text, citations = render_refusal(passages, analysis.lang)
                 sentences = []
+            if analysis.dangling:
+                text = f"{DANGLING_NOTE[analysis.lang]}\n{text}"
         return Answer(
             question=analysis.question, answer=text, refused=not answered, citations=citations,
             sentences=sentences, lang=analysis.lang, retrieval_query=analysis.retrieval_query, passages=passages,

@@ -22,6 +22,20 @@ def is_followup(question: str, content_terms: list[str]) -> bool:
     return bool(_LEANS_ON_CONTEXT.search(question)) and len(content_terms) <= _MAX_CONTENT_WORDS
 
 
+# Said before the answer when a question points back ("a kto jej przewodniczył?") at nothing.
+DANGLING_NOTE = {
+    "pl": "To pytanie odwołuje się do czegoś wcześniejszego, a w tej rozmowie nie padło wcześniej żadne "
+          "pytanie; odpowiadam na nie tak, jak zostało zadane.",
+    "en": "This question refers back to something, but nothing was asked before in this conversation; "
+          "it is answered as asked.",
+}
+
+
+def dangling(question: str, history: list[str], terms_of) -> bool:
+    """A follow-up with no earlier self-contained question to lean on."""
+    return is_followup(question, terms_of(question)) and all(is_followup(h, terms_of(h)) for h in history)
+
+
 def resolve(question: str, history: list[str], terms_of) -> str:
     """The text to retrieve with: ``question`` alone, or the last standalone question plus it.
 

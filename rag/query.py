@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.acronyms import Acronyms
-from rag.followup import part_queries, resolve, split_parts
+from rag.followup import dangling, part_queries, resolve, split_parts
 from rag.lexical import PolishAnalyzer, closest_known
 from rag.shapes import expected_shape, focus_noun, names_in, numbers_in
 from rag.text import detect_lang, fold
@@ -36,6 +36,7 @@ class QueryAnalysis:
     question: str
     lang: str
     parts: tuple[QueryPart, ...]
+    dangling: bool = False  # it points back ("a kto jej…?") and nothing was asked before
 
     @property
     def retrieval_query(self) -> str:
@@ -58,7 +59,8 @@ class QueryAnalyzer:
         parts = split_parts(question) if split and query == question else [question]
         queries = part_queries(parts, self.terms) if len(parts) > 1 else [query]
         return QueryAnalysis(question, detect_lang(question),
-                             tuple(self._part(text, q) for text, q in zip(parts, queries)))
+                             tuple(self._part(text, q) for text, q in zip(parts, queries)),
+                             dangling=split and dangling(question, history or [], self.terms))
 
     def terms(self, text: str) -> list[str]:
         return self.analyzer.query_terms(text, self.vocabulary)

@@ -17,3 +17,20 @@ def test_second_part_that_points_back_carries_the_first_part():
 def test_self_contained_second_part_is_searched_alone():
     parts = split_parts("Kiedy podpisano porozumienie z Frankfurtem i kiedy delegacja z Oslo odwiedziła Kraków w lutym?")
     assert part_queries(parts, _terms)[1] == parts[1]
+
+
+def test_a_question_pointing_back_at_an_empty_conversation_is_dangling():
+    from rag.followup import dangling
+
+    assert dangling("a kto jej przewodniczył?", [], _terms)
+    assert dangling("a kto jej przewodniczył?", ["a kiedy?"], _terms)  # nothing self-contained before
+    assert not dangling("a kto jej przewodniczył?", ["Kiedy przyjechała delegacja ze Lwowa?"], _terms)
+    assert not dangling("Kiedy przyjechała delegacja ze Lwowa?", [], _terms)
+
+
+def test_the_answer_says_a_dangling_reference_points_at_nothing(assistant):
+    alone = assistant.ask("a kto jej przewodniczył?")
+    assert alone.answer.startswith("To pytanie odwołuje się do czegoś wcześniejszego")
+    earlier = "Kiedy była wizyta delegacji z Frankfurtu w 2022 roku?"
+    followed = assistant.ask("a kto jej przewodniczył?", history=[earlier])
+    assert "odwołuje się" not in followed.answer and "Voitl" in followed.answer
