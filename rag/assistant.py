@@ -80,7 +80,8 @@ class Assistant:
                 for evidence in evidences:
                     answerable, confidence = self.answering.judge(evidence)
                     confidences.append(confidence)
-                    claims = self.composer.run(evidence, budget) if answerable else []
+                    others = [e.part for e in evidences if e is not evidence]  # a two-part question's other asks
+                    claims = self.composer.run(evidence, budget, others=others) if answerable else []
                     answered += [c for c in claims if c.text not in {a.text for a in answered}]
                     if not claims:
                         unanswered.append(evidence.part.text)

@@ -7,20 +7,22 @@ close enough to the best. The thresholds are fitted with the ranker, not chosen 
 
 When the answer states the asked fact (a person, a date, an amount …) and a sentence from another file
 that the ranker would also quote states it differently, that sentence is quoted too, marked as another
-source's differing statement (``rag.conflicts``): one such sentence per part, after the others; beyond
-the budget when it was not already quoted as a runner-up, since leaving it out would present one
-source's word as the documents' answer.
+source's differing statement (``rag.conflicts.settle``): one such sentence per part, after the others;
+beyond the budget when it was not already quoted as a runner-up, since leaving it out would present
+one source's word as the documents' answer.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 from rag.answering import AnsweringModel, best_first
-from rag.claims import Claim, Composer
+from rag.claims import Claim, Composer, asked_elsewhere, kept
 from rag.config import Settings
-from rag.conflicts import disagreeing
+from rag.conflicts import settle
 from rag.evidence import Evidence, Sentence
+from rag.query import QueryPart
 
 _ENUM_SPLIT = re.compile(r",\s+a\s+także\s+|,\s+oraz\s+|\s+oraz\s+|,\s+")
 
@@ -30,7 +32,14 @@ class ExtractiveComposer(Composer):
         super().__init__(settings)
         self.composition = model.composition
 
+    def run(self, evidence: Evidence, budget: int, others: Sequence[QueryPart] = ()) -> list[Claim]:
+        return kept(self._claims(evidence, budget, compare=not asked_elsewhere(evidence, others)))
+
     def _compose(self, evidence: Evidence, budget: int) -> list[Claim]:
+        return self._claims(evidence, budget, compare=True)
+
+    def _claims(self, evidence: Evidence, budget: int, compare: bool) -> list[Claim]:
+        """``compare``: look for a sentence from another file that states the asked fact differently."""
         ranked = best_first(evidence.sentences)
         if not ranked:
             return []
@@ -46,8 +55,7 @@ class ExtractiveComposer(Composer):
             if sentence not in chosen and sentence.probability >= max(c.add_floor, c.add_ratio * best.probability):
                 chosen.append(sentence)
         chosen = chosen[:budget]
-        differing = disagreeing(evidence, chosen, ranked, c.add_floor)
-        chosen = [s for s in chosen if not differing or s.text != differing.text]  # quoted last, marked
+        chosen, differing = settle(evidence, chosen, ranked, c.add_floor) if compare else (chosen, None)
         chosen.sort(key=lambda s: (s.rank, s.position))
         as_list = evidence.part.shape == "list"
         claims: list[Claim] = []

@@ -131,13 +131,16 @@ def _number(whole: str, decimals: str | None) -> float:
 
 def amounts(text: str) -> set[Value]:
     """Amounts of money as numbers in their currency: "1 113 999,60 zł" → (pln, 1113999.6)."""
-    return {Value(_CURRENCIES[m.group(4).lower()], (round(_number(m.group(1), m.group(2)) *
-                                                          _MULTIPLIERS.get((m.group(3) or "").lower(), 1), 2),))
-            for m in _MONEY.finditer(text)}
+    found = set()
+    for m in _MONEY.finditer(text):
+        amount = _number(m.group(1), m.group(2)) * _MULTIPLIERS.get((m.group(3) or "").lower(), 1)
+        found.add(Value(_CURRENCIES[m.group(4).lower()], (round(amount, 2),)))
+    return found
 
 
-_DAY_MONTH = re.compile(r"\b\d{1,2}(?:\s*[-–]\s*\d{1,2})?\s+(?:" + "|".join(MONTHS) + r")|\b\d{1,2}\.\d{1,2}\.\s?\d{2,4}",
-                        re.I)  # "14 maja", "15.06.12": dates, not counts
+# "14 maja", "15.06.12": dates, not counts
+_DAY_MONTH = re.compile(r"\b\d{1,2}(?:\s*[-–]\s*\d{1,2})?\s+(?:" + "|".join(MONTHS) + r")"
+                        r"|\b\d{1,2}\.\d{1,2}\.\s?\d{2,4}", re.I)
 _NOT_COUNTS = re.compile(
     r"\w+-\d+|\d+\+|(?:ul|al|os|pl|tel|nr)\.\s*[^,;]*|\d{2}-\d{3}|\d+\.\d+\.\d+|\d+:\d+", re.I)
 
@@ -221,31 +224,47 @@ def differ(shape: str, stated: set[Value], other: set[Value]) -> bool:
     return bool(kinds) and not any(same(a, b) for a in stated for b in other if a.kind == b.kind and a.kind in kinds)
 
 
-def disagreeing(evidence: Evidence, chosen: list[Sentence], ranked: list[Sentence], floor: float) -> Sentence | None:
-    """The strongest sentence that states the asked fact differently from the answer, or None.
+def settle(evidence: Evidence, chosen: list[Sentence], ranked: list[Sentence],
+           floor: float) -> tuple[list[Sentence], Sentence | None]:
+    """The sentences to quote as the answer, and the one to quote after them as another source's
+    differing statement (None when the sources do not disagree; ``chosen`` then comes back as it is).
 
-    ``chosen``: the sentences the answer quotes, the best first; ``ranked``: all, most probable first;
-    ``floor``: the probability the ranker's composition requires of any sentence it quotes. The
-    disagreeing sentence must be one the ranker would quote for this part (at least ``floor``; it may
-    already be among ``chosen``, quoted as a runner-up with nothing said about the disagreement), come
-    from a file other than the best sentence's, state a value of the asked shape that agrees with none
-    the rest of the answer states, and be about the same thing: it matches every question word the
-    best sentence matches (in its words or its article's title and date), so the leader of a meeting
-    does not contradict the leader of the delegation.
+    ``chosen``: the sentences the composer picked, the best first; ``ranked``: all, most probable
+    first; ``floor``: the least probability at which the composer quotes a sentence.
+
+    The answer's statement of the asked fact is the first chosen sentence that states a value of the
+    asked shape (the best one, or the one after a scene-setting best); with no such sentence there is
+    nothing to disagree with. The differing sentence is the most probable one that
+
+    - the ranker would quote for this part (at least ``floor``; it may already be among ``chosen``,
+      quoted as a runner-up with nothing said about the disagreement),
+    - comes from a file other than the statement's,
+    - is about the same named things: it matches every name and year of the question that the
+      statement matches (in its words or its article's title and date), so the leader of the 2016
+      visit does not contradict the leader of the 2022 one,
+    - states a value of the asked shape that agrees with none that the statement's file says in the
+      sentences chosen (``differ``).
+
+    One differing statement per part: another chosen sentence from a third file that also differs
+    from the statement is left out rather than quoted as if it agreed.
     """
     shape = evidence.part.shape
-    if shape not in VALUES or not chosen:
-        return None
-    best = chosen[0]
-    if not values_of(shape, best.text):  # the answer does not state the asked fact
-        return None
+    if shape not in VALUES:
+        return chosen, None
+    statement = next((s for s in chosen if values_of(shape, s.text)), None)
+    if statement is None:  # the answer does not state the asked fact
+        return chosen, None
+    source = statement.passage.source
+    stated = set().union(*(values_of(shape, s.text) for s in chosen if s.passage.source == source))
+    numbers = {fold(n) for n in evidence.part.numbers}
+    anchors = {key for key in statement.matched if key in evidence.name_keys or key in numbers}
     for sentence in ranked:
         if sentence.probability < floor:
             break
-        if (sentence.text == best.text or sentence.passage.source == best.passage.source
-                or not set(best.matched) <= set(sentence.matched)):
+        if sentence.passage.source == source or not anchors <= set(sentence.matched):
             continue
-        stated = set().union(*(values_of(shape, s.text) for s in chosen if s.text != sentence.text))
         if differ(shape, stated, values_of(shape, sentence.text)):
-            return sentence
-    return None
+            kept = [s for s in chosen if s.text != sentence.text
+                    and (s.passage.source == source or not differ(shape, stated, values_of(shape, s.text)))]
+            return kept, sentence
+    return chosen, None
