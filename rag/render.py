@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rag.claims import Claim
 from rag.types import AnswerSentence, Citation, Passage
+from rag.text import clean_markup
 
 PHRASES = {
     "pl": {
@@ -79,10 +80,14 @@ def render_refusal(passages: list[Passage], lang: str, show: int = 3) -> tuple[s
     if not passages:
         return phrase(lang, "empty"), []
     book = CitationBook()
-    lines = [phrase(lang, "refusal")]
+    documents: dict[tuple[str, str], list[int]] = {}  # one line per article, however many passages it gave
+    labels: dict[tuple[str, str], str] = {}
     for passage in passages[:show]:
-        n = book.cite(passage)
-        lines.append(f"- {passage.title or passage.source} ({when(passage.date, passage.date_text, lang)}) [{n}]")
+        key = (passage.source, passage.title)
+        documents.setdefault(key, []).append(book.cite(passage))
+        labels[key] = f"{passage.title or passage.source} ({when(passage.date, passage.date_text, lang)})"
+    lines = [phrase(lang, "refusal")]
+    lines += [f"- {labels[key]} " + "".join(f"[{n}]" for n in numbers) for key, numbers in documents.items()]
     return "\n".join(lines), book.citations
 
 
@@ -90,7 +95,8 @@ def render_sources(citations: list[Citation], lang: str, width: int = 300) -> st
     """The numbered source list printed under an answer in the terminal."""
     lines = [f"{phrase(lang, 'sources')}:"]
     for c in citations:
-        excerpt = " ".join(c.text.split())
+        excerpt = " ".join(clean_markup(c.text).split())
         excerpt = excerpt if len(excerpt) <= width else excerpt[: width - 1] + "…"
-        lines.append(f"[{c.n}] {c.source} — {c.title} ({when(c.date, c.date_text, lang)})\n    “{excerpt}”")
+        title = c.title or c.source
+        lines.append(f"[{c.n}] {title} ({when(c.date, c.date_text, lang)}) — {c.source}\n    “{excerpt}”")
     return "\n".join(lines)
