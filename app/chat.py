@@ -371,11 +371,14 @@ def build_app(assistant, settings: Settings, feedback: FeedbackStore | None = No
 
 
 def launch_options(settings: Settings) -> dict:
-    """Loopback only, no share link, no SSR node server, no external footer links."""
+    """Loopback only, no share link, no SSR node server, no external footer links; ``quiet``: gradio's
+    start-up banner advises ``share=True``, the opposite of the offline promise (``serve`` says where
+    the page is instead)."""
     return {
         "server_name": settings.host,
         "server_port": settings.port,
         "share": False,
+        "quiet": True,
         "ssr_mode": False,
         "mcp_server": False,
         "footer_links": [],
@@ -433,7 +436,10 @@ def serve(settings: Settings | None = None) -> None:
     ensure_port_free(settings.host, settings.port)
     assistant = LiveAssistant(settings)  # follows the store as ingests change it, without a restart
     assistant.warm_up()
-    build_app(assistant, settings).queue().launch(**launch_options(settings))
+    app = build_app(assistant, settings).queue()
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    print(f"The chat is on http://{host}:{settings.port}/ (Ctrl+C stops it).", flush=True)
+    app.launch(**launch_options(settings))
 
 
 def _header(lang: str) -> str:

@@ -53,7 +53,7 @@ def launch(assistant, settings):
 
     settings = settings.replace(port=free_port())
     app = build_app(assistant, settings).queue()
-    app.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings))
+    app.launch(prevent_thread_lock=True, **launch_options(settings))
     return app, f"http://{settings.host}:{settings.port}/"
 
 

@@ -299,7 +299,7 @@ def test_app_builds_and_launches_only_on_loopback_without_share():
     app = build_app(FakeAssistant(), Settings(ui_lang="en"))
     assert isinstance(app, gr.Blocks)
     options = launch_options(Settings())
-    assert options["server_name"] == "127.0.0.1" and options["share"] is False
+    assert options["server_name"] == "127.0.0.1" and options["share"] is False and options["quiet"] is True
     theme = options["theme"]
     assert "Source Sans Pro" in theme.font and not any("googleapis" in s for s in theme._stylesheets)
 

@@ -67,3 +67,34 @@ def test_serve_on_all_interfaces_prints_the_warning_first(busy_port, loads, caps
     err = capsys.readouterr().err
     assert err.startswith("WARNING: the chat will listen on 0.0.0.0")
     assert f"rag: Port {busy_port} on 0.0.0.0 is in use" in err and loads == []
+
+
+@pytest.mark.slow
+def test_serve_says_where_the_page_is_and_never_suggests_a_share_link(tmp_path):
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    from rag.config import PROJECT_ROOT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rag.cli", "serve", "--port", str(port), "--data-dir", str(tmp_path), "--chroma-host", ""],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_ROOT,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=60)[0]
+    assert f"The chat is on http://127.0.0.1:{port}/" in output
+    assert "share=True" not in output and "Traceback" not in output

@@ -118,7 +118,7 @@ def served(tmp_path):
 
     settings = Settings(data_dir=tmp_path, port=_free_port())
     app = build_app(None, settings).queue()
-    app.launch(prevent_thread_lock=True, quiet=True, **launch_options(settings))
+    app.launch(prevent_thread_lock=True, **launch_options(settings))
     yield f"http://{settings.host}:{settings.port}/"
     app.close()
 
