@@ -280,7 +280,9 @@ def build_app(assistant, settings: Settings, feedback: FeedbackStore | None = No
             language = gr.Radio([(name, code) for code, name in LANGUAGES.items()], value=lang,
                                 label=t(lang, "language"), scale=0, min_width=220, elem_id="rag-language")
         chatbot = gr.Chatbot(
-            label=t(lang, "chat"), show_label=False, placeholder=t(lang, "chat_placeholder"), height=620,
+            label=t(lang, "chat"), show_label=False, placeholder=t(lang, "chat_placeholder"),
+            # The whole page fits a 1366×768 laptop: the conversation takes what the rest leaves.
+            height="calc(100vh - 400px)", min_height=260,
             elem_id="rag-chat", latex_delimiters=[], allow_tags=False, feedback_options=("Like", "Dislike"),
             buttons=["copy"],
             # An error after an answer (an empty question) is its own bubble, not a tail of that answer.
@@ -298,7 +300,7 @@ def build_app(assistant, settings: Settings, feedback: FeedbackStore | None = No
             mode = gr.Radio(mode_choices(lang), value=QUESTION, label=t(lang, "mode"), scale=0,
                             min_width=280, elem_id="rag-mode")
             question = gr.Textbox(label=t(lang, "input_question"), lines=1, max_lines=4, scale=4,
-                                  placeholder=t(lang, "placeholder_question"), autofocus=True,
+                                  placeholder=t(lang, "placeholder_question"),
                                   elem_id="rag-question")
         with gr.Row():
             send = gr.Button(t(lang, "send"), variant="primary", elem_id="rag-send")

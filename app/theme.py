@@ -75,5 +75,12 @@ document.addEventListener("click", function (event) {
   source.classList.add("rag-flash");
   setTimeout(function () { source.classList.remove("rag-flash"); }, 1500);
 }, true);
+// Focus the question box once the page is built, without scrolling the title away (a plain
+// ``autofocus`` scrolls the box into view), and not on a phone, where it would pop the keyboard up.
+(function focusQuestion(tries) {
+  var box = document.querySelector("#rag-question textarea");
+  if (!box) { if (tries > 0) { setTimeout(function () { focusQuestion(tries - 1); }, 100); } return; }
+  if (window.innerWidth > 600) { box.focus({preventScroll: true}); }
+})(100);
 </script>
 """
