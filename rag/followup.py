@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import re
 
-_LEANS_ON_CONTEXT = re.compile(
-    r"^\s*(a|i|oraz|and|also|what\s+about|how\s+about)\b"
-    r"|\b(jej|jego|ich|je|niej|niego|nich|nią|nim|tam|tamtejsz\w*|tego|tej|temu|tę|tym|wtedy|it|its|they|them|their|"
+_CONTINUES = r"^\s*(a|i|oraz|and|also|what\s+about|how\s+about)\b"
+_POINTS_BACK = re.compile(
+    r"\b(jej|jego|ich|je|niej|niego|nich|nią|nim|tam|tamtejsz\w*|tego|tej|temu|tę|tym|wtedy|it|its|they|them|their|"
     r"there|then|that|this|he|she|her|him|his)\b",
     re.IGNORECASE,
 )
+_LEANS_ON_CONTEXT = re.compile(_CONTINUES + "|" + _POINTS_BACK.pattern, re.IGNORECASE)
 _MAX_CONTENT_WORDS = 3
+
+
+def points_back(question: str) -> bool:
+    """It names its subject by a pronoun ("a kto jej przewodniczył?"), not merely continues the talk
+    ("A kiedy podpisano porozumienie?" names its own subject)."""
+    return bool(_POINTS_BACK.search(question))
 
 
 def is_followup(question: str, content_terms: list[str]) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.acronyms import Acronyms
-from rag.followup import dangling, part_queries, resolve, split_parts
+from rag.followup import dangling, part_queries, points_back, resolve, split_parts
 from rag.lexical import PolishAnalyzer, closest_known
 from rag.shapes import expected_shape, focus_noun, names_in, numbers_in
 from rag.text import detect_lang, fold
@@ -58,26 +58,36 @@ class QueryAnalyzer:
         query = resolve(question, history or [], self.terms)
         parts = split_parts(question) if split and query == question else [question]
         queries = part_queries(parts, self.terms) if len(parts) > 1 else [query]
+        followup = query != question  # resolved against an earlier question
         return QueryAnalysis(question, detect_lang(question),
-                             tuple(self._part(text, q) for text, q in zip(parts, queries)),
+                             tuple(self._part(text, q, followup) for text, q in zip(parts, queries)),
                              dangling=split and dangling(question, history or [], self.terms))
 
     def terms(self, text: str) -> list[str]:
         return self.analyzer.query_terms(text, self.vocabulary)
 
-    def _part(self, text: str, query: str) -> QueryPart:
+    def _part(self, text: str, query: str, followup: bool = False) -> QueryPart:
         query = self.acronyms.expand(query, printed=self.vocabulary)
         focus = focus_noun(text)
         shape = expected_shape(text)
         names = names_in(text)
+        # A follow-up is retrieved with its earlier question carried along, but its sentences are weighed
+        # by what it asks itself, plus the earlier question's years when it points back at that event by a
+        # pronoun: with all the earlier question's words (names too), the earlier answer would win again.
+        context = query[: -len(text)] if followup and query.endswith(text) else ""
+        carried = numbers_in(context) if points_back(text) else set()  # "jej" is the earlier event: its year
+        numbers = numbers_in(text) | carried
+        weighed = query
+        if context:
+            weighed = self.acronyms.expand(" ".join([text, *sorted(carried)]), printed=self.vocabulary)
         return QueryPart(
             text=text,
             query=query,
-            groups=tuple(tuple(g) for g in self.analyzer.query_term_groups(query, self.vocabulary)),
+            groups=tuple(tuple(g) for g in self.analyzer.query_term_groups(weighed, self.vocabulary)),
             focus=frozenset(self.terms(focus)) if focus else frozenset(),
             names=frozenset(t for name in names for t in self.terms(name)),
             shape=shape.name if shape else "",
-            numbers=frozenset(numbers_in(text)),
+            numbers=frozenset(numbers),
             unknown_names=tuple(n for n in names if not self._known(n)),
         )
 

@@ -34,3 +34,16 @@ def test_the_answer_says_a_dangling_reference_points_at_nothing(assistant):
     earlier = "Kiedy była wizyta delegacji z Frankfurtu w 2022 roku?"
     followed = assistant.ask("a kto jej przewodniczył?", history=[earlier])
     assert "odwołuje się" not in followed.answer and "Voitl" in followed.answer
+
+
+def test_a_follow_up_quotes_what_it_asks_not_the_earlier_answer(assistant):
+    earlier = "Kto przewodniczył delegacji z Frankfurtu w 2022 roku?"
+    follow_up = assistant.ask("A kiedy podpisano porozumienie?", history=[earlier])
+    first = follow_up.sentences[0].text
+    assert "19 kwietnia 2001" in first and "Voitl" not in first
+
+
+def test_a_follow_up_is_still_retrieved_in_the_context_of_the_earlier_question(assistant):
+    analysis = assistant.analyse("a kto jej przewodniczył?", ["Kiedy była wizyta delegacji z Frankfurtu w 2022 roku?"])
+    [part] = analysis.parts
+    assert "Frankfurtu" in part.query and not any("frankfurt" in group for group in part.groups)
