@@ -374,7 +374,7 @@ def build_app(assistant, settings: Settings, feedback: FeedbackStore | None = No
 
 def launch_options(settings: Settings) -> dict:
     """Loopback only, no share link, no SSR node server, no external footer links; ``quiet``: gradio's
-    start-up banner advises ``share=True``, the opposite of the offline promise (``serve`` says where
+    start-up banner advises a public share link, the opposite of the offline promise (``serve`` says where
     the page is instead)."""
     return {
         "server_name": settings.host,

@@ -16,7 +16,7 @@ from rag.config import Settings
 from rag.embedding import model_fingerprint
 from rag.errors import EmptyIndex, ModelMismatch, RagError, StoreUnavailable
 from rag.store import (RETIRED_SUFFIX, STAGING_SUFFIX, ChunkStore, collection_names, drop_collections,
-                       forget_embedded_clients, open_client, where)
+                       existing_collections, forget_embedded_clients, open_client, rename_collections, where)
 
 
 @dataclass
@@ -101,7 +101,7 @@ class Doctor:
 
     def _check_collections(self, diagnosis: Diagnosis) -> None:
         try:
-            names = {c if isinstance(c, str) else c.name for c in open_client(self.settings, create=False).list_collections()}
+            names = existing_collections(open_client(self.settings, create=False))
         except EmptyIndex:
             return  # nothing at all: ChunkStore says so below
         except StoreUnavailable as error:
@@ -184,9 +184,10 @@ class Doctor:
 
 
 def _restore_retired(settings: Settings) -> None:
-    client = open_client(settings, create=False)
-    for retired, live in zip(collection_names(settings.collection + RETIRED_SUFFIX), collection_names(settings.collection)):
-        try:
-            client.get_collection(retired, embedding_function=None).modify(name=live)
-        except Exception as error:
-            raise StoreUnavailable(f"Could not restore {retired} at {where(settings)}: {error}") from error
+    try:
+        rename_collections(open_client(settings, create=False), settings.collection + RETIRED_SUFFIX,
+                           settings.collection)
+    except StoreUnavailable:
+        raise
+    except Exception as error:
+        raise StoreUnavailable(f"Could not put the previous index back at {where(settings)}: {error}") from error

@@ -307,15 +307,20 @@ def swap_in(settings: Settings, staging: str) -> None:
     live = settings.collection
     drop_collections(settings, live + RETIRED_SUFFIX)
     try:
-        for old, retired in zip(collection_names(live), collection_names(live + RETIRED_SUFFIX)):
-            if old in _names(client):
-                client.get_collection(old, embedding_function=None).modify(name=retired)
-        for new, old in zip(collection_names(staging), collection_names(live)):
-            client.get_collection(new, embedding_function=None).modify(name=old)
+        rename_collections(client, live, live + RETIRED_SUFFIX, missing_ok=True)
+        rename_collections(client, staging, live)
     except Exception as error:
         raise StoreUnavailable(f"Could not swap in the rebuilt index at {where(settings)}: {error}") from error
     drop_collections(settings, live + RETIRED_SUFFIX)
 
 
-def _names(client) -> set[str]:
+def rename_collections(client, source: str, target: str, missing_ok: bool = False) -> None:
+    """Give the three collections of ``source`` the names of ``target`` (``missing_ok``: skip absent ones)."""
+    present = existing_collections(client) if missing_ok else None
+    for old, new in zip(collection_names(source), collection_names(target)):
+        if present is None or old in present:
+            client.get_collection(old, embedding_function=None).modify(name=new)
+
+
+def existing_collections(client) -> set[str]:
     return {c if isinstance(c, str) else c.name for c in client.list_collections()}
