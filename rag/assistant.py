@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import cached_property
 from pathlib import Path
 
@@ -113,11 +114,14 @@ class Assistant:
         timings: dict[str, float] = {}
         with _timer(timings, "total"):
             analysis = self.analyse(topic, split=False)
-            evidence = self._evidence(analysis.parts[0], analysis.lang, self.brief_retriever, BRIEF_CANDIDATES,
-                                      timings)
+            about = self.briefer.read(topic, self.scorer.idf)
+            part = analysis.parts[0]
+            if about.places:  # "Norwegian cities": retrieve the cities the documents name (rag.places)
+                part = replace(part, query=f"{part.query} {' '.join(about.places)}")
+            evidence = self._evidence(part, analysis.lang, self.brief_retriever, BRIEF_CANDIDATES, timings)
             on_topic, _ = self.answering.judge(evidence)
             with _timer(timings, "compose"):
-                briefing = self.briefer.run(topic, evidence, self.scorer, on_topic=on_topic)
+                briefing = self.briefer.run(topic, evidence, self.scorer, on_topic=on_topic, about=about)
         briefing.timings_ms = timings
         return briefing
 

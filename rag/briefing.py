@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from rag.events import Word, dated_thing, event_date, is_foreign, is_proper, nominative, tokens
 from rag.evidence import Evidence, Sentence, SentenceScorer
 from rag.lexical import POLISH_STOPWORDS, lemma_of
+from rag.places import PLACING_WORDS, cities, country_name, country_of
 from rag.render import CitationBook, markers, phrase, when
 from rag.text import fold
 from rag.types import Briefing, BriefingItem
@@ -38,8 +39,6 @@ REQUEST_WORDS = frozenset(fold(w) for w in """
     przygotuj zrób opisz daj opowiedz powiedz przedstaw napisz pokaż podsumuj streść
     give prepare write make tell show summary summarise summarize overview note
 """.split())
-# Lower-case words inside a place's name: "Frankfurt nad Menem", "Frankfurt am Main".
-NAME_LINKS = frozenset({"nad", "pod", "am", "an", "upon", "on", "sur"})
 _VERBS = ("fin", "impt", "inf", "praet", "bedzie", "imps", "pred", "ger")
 _QUOTED = re.compile(r"[„“\"«]([^„“”\"«»]+)[”“\"»]")
 _ROMAN = re.compile(r"[IVXLC]+")
@@ -70,6 +69,7 @@ class Topic:
     names: tuple[Name, ...]  # the names that tell its items apart
     heading: str  # "Frankfurt nad Menem — współpraca", "Działania międzynarodowe dotyczące osób starszych"
     request: frozenset[str] = frozenset()  # lemmas of the words that only ask ("przygotować", "briefing")
+    places: tuple[str, ...] = ()  # places the documents name inside a country the topic names ("Oslo")
 
 
 def read_topic(topic: str, idf: dict[str, float], min_idf: float = 0.7) -> Topic:
@@ -91,7 +91,7 @@ def read_topic(topic: str, idf: dict[str, float], min_idf: float = 0.7) -> Topic
         while end < len(words) and not used[end] and _is_name(words, end, idf):
             end += 1
         core = list(range(i, end))
-        while (end + 1 < len(words) and words[end][0].lower() in NAME_LINKS and not used[end + 1]
+        while (end + 1 < len(words) and words[end][0].lower() in PLACING_WORDS and not used[end + 1]
                and _is_name(words, end + 1, idf)):
             end += 2
         used[i:end] = [True] * (end - i)
@@ -102,12 +102,47 @@ def read_topic(topic: str, idf: dict[str, float], min_idf: float = 0.7) -> Topic
         keys = tuple(k for k in (_lemmas(words[j]) for j in core) if k)
         names.append(Name(text[words[i][1] : name_end], shown + text[core_end:name_end], keys))
         i = end
+    names, places = _countries_as_places(words, used, names, idf)
     telling = tuple(n for n in names if n.keys and ((s := n.specificity(idf)) is None or s >= min_idf))
     core = _nominal_core(text, words, used, whole=not telling)
     heading = " — ".join(p for p in (", ".join(n.nominative for n in telling), core) if p) or topic
     asking = [w for w in words if fold(w[0]) in REQUEST_WORDS]
     request = frozenset({fold(w[0]) for w in asking} | {lemma for w in asking for lemma in _lemmas(w)})
-    return Topic(topic, telling, heading[:1].upper() + heading[1:], request)
+    return Topic(topic, telling, heading[:1].upper() + heading[1:], request, places)
+
+
+def _countries_as_places(words: list[Word], used: list[bool], names: list[Name],
+                         idf: dict[str, float]) -> tuple[list[Name], tuple[str, ...]]:
+    """A country the topic names ("Norwegian cities", "miasta norweskie", "z Czechami") stands for
+    itself and for its cities that the documents name: they say "delegacja z Trondheim", seldom
+    "z Norwegii". Such a name (or a relational adjective, which is not a name) becomes one key that
+    any of those words satisfies; the cities the index knows are returned to widen retrieval."""
+    found: list[Name] = []
+    places: list[str] = []
+    for name in names:
+        code = country_of(name.keys[0]) if len(name.keys) == 1 else None
+        found.append(_place_name(name.written, code, idf, places) if code else name)
+    for i, word in enumerate(words):
+        if used[i] or not any(tag.startswith("adj") for _, tag, _ in word[2]):
+            continue
+        code = country_of(_lemmas(word) | {fold(word[0])})
+        if code:
+            used[i] = True
+            found.append(_place_name(word[0], code, idf, places))
+    return found, tuple(dict.fromkeys(places))
+
+
+def _place_name(written: str, code: str, idf: dict[str, float], places: list[str]) -> Name:
+    lang = "en" if is_foreign(tokens(written)[0]) else "pl"
+    keys = {fold(n) for n in (country_name(code, "pl"), country_name(code, "en"))} | {fold(written)}
+    for city in cities(code):
+        # A city whose name is also a common word ("Most" in Czechia) would name every bridge. The
+        # documents' terms are lemmas, and Morfeusz's lemma of a city is its name: matched as written.
+        if all(tag == "ign" or is_proper(q) for _, tag, q in tokens(city)[0][2]):
+            keys.add(fold(city))
+            if fold(city) in idf:
+                places.append(city)
+    return Name(written, country_name(code, lang), (frozenset(keys),))
 
 
 def _is_name(words: list[Word], index: int, idf: dict[str, float]) -> bool:
@@ -167,12 +202,17 @@ class Briefer:
     dense_margin: float = 0.04  # without known terms: articles within this of the best sentence
     min_idf: float = 0.7  # ≈ a word in fewer than half of the chunks
 
-    def run(self, topic: str, evidence: Evidence, scorer: SentenceScorer, on_topic: bool = True) -> Briefing:
+    def read(self, topic: str, idf: dict[str, float]) -> Topic:
+        """What the topic is about; read before retrieval, whose query its places widen."""
+        return read_topic(topic, idf, self.min_idf)
+
+    def run(self, topic: str, evidence: Evidence, scorer: SentenceScorer, on_topic: bool = True,
+            about: Topic | None = None) -> Briefing:
         """``scorer`` measures how much of the topic's (known) word weight a text covers; ``on_topic`` is
         the refusal model's verdict on the evidence. It decides for topics without names; a topic that
         names its subject is decided by the names: items that name it are on topic, and without such
-        items the briefing is refused whatever the verdict."""
-        about = read_topic(topic, scorer.idf, self.min_idf)
+        items the briefing is refused whatever the verdict. ``about``: the topic as :meth:`read` read it."""
+        about = about or self.read(topic, scorer.idf)
         if not on_topic and not about.names:
             evidence = evidence.without_sentences()
         # Words most documents share ("Kraków") cannot say which articles a topic is about, nor can the
