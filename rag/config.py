@@ -42,7 +42,10 @@ class Settings:
     retrieval: str = "hybrid"  # hybrid | dense | bm25 | bm25_raw
     top_k: int = 5
     candidates: int = 20
-    dense_weight: float = 0.75  # tuned on eval/qa.jsonl (see the README ablation)
+    # The fusion's two knobs, chosen by `python -m eval.fit_retrieval` (leave-documents-out
+    # cross-validation over the development sets; report in eval/reports/fit_retrieval.md).
+    dense_weight: float = 0.75  # the dense ranking's share of the fused score, the keyword ranking's the rest
+    rrf_k: int = 10  # reciprocal-rank constant: small, so ranks beyond ~10 of 20 candidates weigh little
 
     # answering
     composer: str = "extractive"  # extractive | llm

@@ -23,8 +23,6 @@ from rag.corpus import Corpus
 from rag.errors import StoreUnavailable
 from rag.store import ChunkStore, StoredChunk, advice, where
 
-RRF_K = 10  # small: with a few dozen candidates, ranks beyond ~10 should weigh little
-
 
 class KeywordRetriever(BaseRetriever):
     """BM25 (bm25s) over the lemmas stored in Chroma, or over folded surface words for the ablation."""
@@ -77,32 +75,38 @@ class DenseRetriever(BaseRetriever):
 
 
 class HybridRetriever(BaseRetriever):
-    """Weighted reciprocal-rank fusion of dense and keyword hits: ``Σ weight / (RRF_K + rank)``.
+    """Weighted reciprocal-rank fusion of dense and keyword hits (:func:`fuse`).
 
     Written by hand because llama-index's ``QueryFusionRetriever`` applies its ``retriever_weights``
     only in its score-based modes; its reciprocal-rank mode weighs every retriever alike with a fixed
     k of 60, too flat for the 20 candidates each retriever returns here.
     """
 
-    def __init__(self, dense: BaseRetriever, keyword: BaseRetriever, dense_weight: float, top_k: int) -> None:
+    def __init__(self, dense: BaseRetriever, keyword: BaseRetriever, dense_weight: float, rrf_k: int,
+                 top_k: int) -> None:
         super().__init__()
         self.dense, self.keyword = dense, keyword
-        self.dense_weight = dense_weight
+        self.dense_weight, self.rrf_k = dense_weight, rrf_k
         self.top_k = top_k
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        fused: dict[str, NodeWithScore] = {}
-        scores: dict[str, float] = {}
-        for weight, hits in (
-            (self.dense_weight, self.dense.retrieve(query_bundle)),
-            (1.0 - self.dense_weight, self.keyword.retrieve(query_bundle)),
-        ):
-            for rank, hit in enumerate(hits):
-                key = hit.node.node_id
-                fused.setdefault(key, hit)
-                scores[key] = scores.get(key, 0.0) + weight / (RRF_K + rank + 1)
-        ranked = sorted(fused, key=lambda k: -scores[k])[: self.top_k]
-        return [NodeWithScore(node=fused[k].node, score=scores[k]) for k in ranked]
+        return fuse(self.dense.retrieve(query_bundle), self.keyword.retrieve(query_bundle),
+                    self.dense_weight, self.rrf_k, self.top_k)
+
+
+def fuse(dense: list[NodeWithScore], keyword: list[NodeWithScore], dense_weight: float, rrf_k: int,
+         top_k: int) -> list[NodeWithScore]:
+    """``Σ weight / (rrf_k + rank)`` over the two rankings (rank from 1), best first; the dense ranking
+    weighs ``dense_weight``, the keyword ranking the rest."""
+    fused: dict[str, NodeWithScore] = {}
+    scores: dict[str, float] = {}
+    for weight, hits in ((dense_weight, dense), (1.0 - dense_weight, keyword)):
+        for rank, hit in enumerate(hits):
+            key = hit.node.node_id
+            fused.setdefault(key, hit)
+            scores[key] = scores.get(key, 0.0) + weight / (rrf_k + rank + 1)
+    ranked = sorted(fused, key=lambda k: -scores[k])[:top_k]
+    return [NodeWithScore(node=fused[k].node, score=scores[k]) for k in ranked]
 
 
 def _node(chunk: StoredChunk) -> TextNode:
@@ -128,7 +132,7 @@ def _bm25_raw(settings: Settings, store: ChunkStore, embed_model, corpus: Corpus
 def _hybrid(settings: Settings, store: ChunkStore, embed_model, corpus: Corpus) -> BaseRetriever:
     return HybridRetriever(
         _dense(settings, store, embed_model, corpus), _bm25(settings, store, embed_model, corpus),
-        settings.dense_weight, settings.candidates,
+        settings.dense_weight, settings.rrf_k, settings.candidates,
     )
 
 
