@@ -129,7 +129,7 @@ class Doctor:
 
     def _check_files(self, store: ChunkStore, paths: list[Path] | None, diagnosis: Diagnosis) -> None:
         indexed = store.indexed_files()
-        _, found = find_files(paths or [self.settings.corpus_dir], IngestReport())
+        _, found = find_files(paths or self.settings.ingest_roots(), IngestReport())
         files = {str(f): f for f in found}
         diagnosis.checked_files = len(indexed)
         for key in sorted(store.chunk_paths() - set(indexed)):
@@ -154,7 +154,7 @@ class Doctor:
 
     def _changed(self, path: Path, stored_key: str) -> bool:
         try:
-            return ingest_key(read_articles(path)[0], self.settings) != stored_key
+            return ingest_key(read_articles(path, self.settings)[0], self.settings) != stored_key
         except RagError:
             return False  # an unreadable file is the ingest report's business, not a store fault
 
