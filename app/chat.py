@@ -22,13 +22,16 @@ import sys
 import gradio as gr  # the ``app`` package has already applied rag.offline's switches
 
 from app.i18n import BRIEFING, EXAMPLES, LANGUAGES, QUESTION, example_label, lang_or_default, mode_choices, t
+from app.library import Originals, documents_tab, original_routes
 from app.markup import answer_html, briefing_html, error_html, question_html
 from app.theme import CSS, HEAD, build_theme
+from ingest.library import Library
 from rag.config import Settings
 from rag.errors import InvalidQuestion, RagError, StoreUnavailable
 from rag.feedback import MAX_COMMENT_CHARS, FeedbackStore, FeedbackUnavailable, InvalidFeedback
 from rag.live import LiveAssistant
 from rag.types import Answer, Briefing
+from rag.users import Users
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +57,14 @@ def post_question(text: str, mode: str, chat: list[Message], lang: str,
 
 
 def respond(assistant, text: str, mode: str, chat: list[Message], questions: list[str],
-            lang: str, answers: dict[int, Record] | None = None,
+            lang: str, answers: dict[int, Record] | None = None, originals: Originals | None = None,
             ) -> tuple[list[Message], list[str], dict[int, Record]]:
     """Ask or brief, and append the result (or a friendly error) to the chat.
 
     ``questions`` are the session's earlier answered questions, passed as ``history`` so that a
     follow-up such as "a kto jej przewodniczył?" is read against them. ``answers`` maps the chat index
     of each shown answer or briefing to what a rating of it stores (errors have none: nothing to rate).
+    ``originals`` (None: not offered) links each source panel to its original file.
     """
     chat, questions, answers = list(chat or []), list(questions or []), dict(answers or {})
     index = len(chat)  # the new message's index: what the chatbot's like event reports
@@ -70,11 +74,11 @@ def respond(assistant, text: str, mode: str, chat: list[Message], questions: lis
             content = error_html(t(lang, "error_empty"), lang)
         elif mode == BRIEFING:
             briefing = assistant.brief(text)
-            content = briefing_html(briefing, lang, prefix)
+            content = briefing_html(briefing, lang, prefix, originals.links(briefing.citations) if originals else None)
             answers[index] = answer_record(briefing)
         else:
             answer = assistant.ask(text, history=questions)
-            content = answer_html(answer, lang, prefix)
+            content = answer_html(answer, lang, prefix, originals.links(answer.citations) if originals else None)
             questions.append(answer.question)
             answers[index] = answer_record(answer)
     except RagError as error:
@@ -262,10 +266,15 @@ def api_history(history, limit: int) -> list[str]:
 
 def build_app(assistant, settings: Settings, feedback: FeedbackStore | None = None) -> gr.Blocks:
     """The page, and the program API. ``assistant`` needs ``ask(question, history=...)`` and ``brief(topic)``;
-    ratings go to ``feedback`` (default: the data dir's ``feedback.sqlite3``, created at the first rating)."""
+    ratings go to ``feedback`` (default: the data dir's ``feedback.sqlite3``, created at the first rating).
+    A second tab lists the indexed documents (``ingest.library``); with sign-in (see :func:`signs_in`)
+    only editors may upload or delete, and source panels link to original files only on loopback."""
     lang = lang_or_default(settings.ui_lang)
     limit = settings.max_question_chars
     store = feedback or FeedbackStore.for_settings(settings)
+    library = Library(settings)
+    users = Users(settings.users_path) if signs_in(settings) else None
+    originals = None if users else Originals(library)
     with gr.Blocks(title=t(lang, "title"), analytics_enabled=False) as app:
         questions = gr.State([])
         pending = gr.State("")
@@ -279,40 +288,44 @@ def build_app(assistant, settings: Settings, feedback: FeedbackStore | None = No
                 header = gr.Markdown(_header(lang), elem_id="rag-header")
             language = gr.Radio([(name, code) for code, name in LANGUAGES.items()], value=lang,
                                 label=t(lang, "language"), scale=0, min_width=220, elem_id="rag-language")
-        chatbot = gr.Chatbot(
-            label=t(lang, "chat"), show_label=False, placeholder=t(lang, "chat_placeholder"),
-            # The whole page fits a 1366×768 laptop: the conversation takes what the rest leaves.
-            height="calc(100vh - 400px)", min_height=260,
-            elem_id="rag-chat", latex_delimiters=[], allow_tags=False, feedback_options=("Like", "Dislike"),
-            buttons=["copy"],
-            # An error after an answer (an empty question) is its own bubble, not a tail of that answer.
-            group_consecutive_messages=False,
-        )
-        with gr.Column(visible=False, elem_id="rag-feedback") as feedback_box:  # shown after the first rating
-            feedback_note = gr.Markdown("", elem_id="rag-feedback-note")
-            with gr.Row(equal_height=True, elem_id="rag-comment-row"):
-                comment = gr.Textbox(label=t(lang, "feedback_comment"), lines=1, max_lines=4, scale=4,
-                                     min_width=200, max_length=MAX_COMMENT_CHARS, elem_id="rag-comment",
-                                     placeholder=t(lang, "feedback_comment_placeholder"))
-                comment_send = gr.Button(t(lang, "feedback_send"), variant="secondary", scale=1, min_width=140,
-                                         elem_id="rag-comment-send")
-        with gr.Row(equal_height=True):
-            mode = gr.Radio(mode_choices(lang), value=QUESTION, label=t(lang, "mode"), scale=0,
-                            min_width=280, elem_id="rag-mode")
-            question = gr.Textbox(label=t(lang, "input_question"), lines=1, max_lines=4, scale=4,
-                                  placeholder=t(lang, "placeholder_question"),
-                                  elem_id="rag-question")
-        with gr.Row():
-            send = gr.Button(t(lang, "send"), variant="primary", elem_id="rag-send")
-            clear = gr.Button(t(lang, "clear"), variant="secondary", elem_id="rag-clear")
-        examples = gr.Dataset(components=["textbox"], samples=[[example_label(lang, *e)] for e in EXAMPLES],
-                              label=t(lang, "examples"), type="index", elem_id="rag-examples")
+        with gr.Tabs(elem_id="rag-tabs"):
+            with gr.Tab(t(lang, "tab_chat"), id="chat", elem_id="rag-tab-chat") as chat_tab:
+                chatbot = gr.Chatbot(
+                    label=t(lang, "chat"), show_label=False, placeholder=t(lang, "chat_placeholder"),
+                    # The whole page fits a 1366×768 laptop: the conversation takes what the rest leaves.
+                    height="calc(100vh - 400px)", min_height=260,
+                    elem_id="rag-chat", latex_delimiters=[], allow_tags=False, feedback_options=("Like", "Dislike"),
+                    buttons=["copy"],
+                    # An error after an answer (an empty question) is its own bubble, not a tail of that answer.
+                    group_consecutive_messages=False,
+                )
+                with gr.Column(visible=False, elem_id="rag-feedback") as feedback_box:  # shown after the first rating
+                    feedback_note = gr.Markdown("", elem_id="rag-feedback-note")
+                    with gr.Row(equal_height=True, elem_id="rag-comment-row"):
+                        comment = gr.Textbox(label=t(lang, "feedback_comment"), lines=1, max_lines=4, scale=4,
+                                             min_width=200, max_length=MAX_COMMENT_CHARS, elem_id="rag-comment",
+                                             placeholder=t(lang, "feedback_comment_placeholder"))
+                        comment_send = gr.Button(t(lang, "feedback_send"), variant="secondary", scale=1, min_width=140,
+                                                 elem_id="rag-comment-send")
+                with gr.Row(equal_height=True):
+                    mode = gr.Radio(mode_choices(lang), value=QUESTION, label=t(lang, "mode"), scale=0,
+                                    min_width=280, elem_id="rag-mode")
+                    question = gr.Textbox(label=t(lang, "input_question"), lines=1, max_lines=4, scale=4,
+                                          placeholder=t(lang, "placeholder_question"),
+                                          elem_id="rag-question")
+                with gr.Row():
+                    send = gr.Button(t(lang, "send"), variant="primary", elem_id="rag-send")
+                    clear = gr.Button(t(lang, "clear"), variant="secondary", elem_id="rag-clear")
+                examples = gr.Dataset(components=["textbox"], samples=[[example_label(lang, *e)] for e in EXAMPLES],
+                                      label=t(lang, "examples"), type="index", elem_id="rag-examples")
+            with gr.Tab(t(lang, "tab_documents"), id="documents", elem_id="rag-tab-documents") as docs_tab:
+                documents_tab(app, library, users, lang, language, docs_tab)
 
         def show(text, mode_value, chat, lang_value):
             return post_question(text, mode_value, chat, lang_value, limit)
 
         def answer(text, mode_value, chat, earlier, lang_value, shown, rows):
-            chat, earlier, shown = respond(assistant, text, mode_value, chat, earlier, lang_value, shown)
+            chat, earlier, shown = respond(assistant, text, mode_value, chat, earlier, lang_value, shown, originals)
             return gr.update(value=chat, feedback_value=thumbs(chat, rows)), earlier, shown
 
         def like(shown, rows, lang_value, data: gr.LikeData):
@@ -343,6 +356,8 @@ def build_app(assistant, settings: Settings, feedback: FeedbackStore | None = No
         gr.on([language.change, mode.change], relabel, [language, mode],
               [header, language, chatbot, mode, question, send, clear, examples, comment, comment_send],
               queue=False, api_visibility="private")
+        language.change(lambda lang_value: gr.update(label=t(lang_value, "tab_chat")), [language], [chat_tab],
+                        queue=False, api_visibility="private")
 
         def ask(question: str, history: list[str] | None = None) -> dict:
             """Answer a question with citations: the JSON of `rag ask --json`, or {"error": message}.
@@ -373,10 +388,18 @@ def build_app(assistant, settings: Settings, feedback: FeedbackStore | None = No
 
 
 def launch_options(settings: Settings) -> dict:
-    """Loopback only, no share link, no SSR node server, no external footer links; ``quiet``: gradio's
-    start-up banner advises a public share link, the opposite of the offline promise (``serve`` says where
-    the page is instead)."""
+    """No share link, no SSR node server, no external footer links; ``quiet``: gradio's start-up banner
+    advises a public share link, the opposite of the offline promise (``serve`` says where the page is
+    instead). On loopback: the route that serves original files; elsewhere: sign-in (``rag user``)."""
+    if signs_in(settings):
+        users = Users(settings.users_path)
+        access = {"auth": users.verify, "auth_message": t(lang_or_default(settings.ui_lang), "sign_in")}
+    else:
+        access = {"app_kwargs": {"routes": original_routes(Library(settings))}}
     return {
+        **access,
+        # an upload larger than the readers take is refused by gradio before it is stored
+        "max_file_size": f"{int(getattr(settings, 'max_paged_file_mb', 200))}mb",
         "server_name": settings.host,
         "server_port": settings.port,
         "share": False,
@@ -390,20 +413,33 @@ def launch_options(settings: Settings) -> dict:
     }
 
 
-def exposure_warning(host: str) -> str | None:
-    """The warning to print when the page would listen beyond this computer, else None.
+def signs_in(settings: Settings) -> bool:
+    """Sign-in is required on any address but loopback. A host name other than localhost counts as
+    exposed, since it may resolve to anything."""
+    return exposure_warning(settings.host) is not None
 
-    The chat has no sign-in yet: on any address but loopback, everyone who can reach the machine can
-    ask it and read the passages it quotes. A host name other than localhost counts as exposed,
-    since it may resolve to anything.
-    """
+
+def exposure_warning(host: str) -> str | None:
+    """The warning to print when the page would listen beyond this computer, else None."""
     if host == "localhost" or _is_loopback(host.strip("[]")):
         return None
     return (
         f"WARNING: the chat will listen on {host}, not only on this computer. Everyone who can reach "
-        "this machine over the network can use it and read the documents it quotes: there is no "
-        "sign-in yet. Use --host 127.0.0.1 (the default) unless that is intended."
+        "this machine over the network sees its sign-in page; only the users of `rag user list` can sign "
+        "in, and only editors can add or delete documents. Original files are not served. Use --host "
+        "127.0.0.1 (the default) unless that is intended."
     )
+
+
+def require_users(settings: Settings) -> None:
+    """Refuse to serve beyond loopback with nobody who could sign in (or a users file that cannot be read)."""
+    if signs_in(settings) and not Users(settings.users_path).exists():
+        raise RagError(
+            f"The chat would listen on {settings.host}, which needs sign-in, but no users are set up "
+            f"({settings.users_path} is missing or empty). Add one first: `rag user add NAME --editor` "
+            "(an editor may also upload and delete documents; leave out --editor for a reader), "
+            "or serve on --host 127.0.0.1."
+        )
 
 
 def ensure_port_free(host: str, port: int) -> None:
@@ -436,6 +472,7 @@ def serve(settings: Settings | None = None) -> None:
     if warning:
         print(warning, file=sys.stderr)
     ensure_port_free(settings.host, settings.port)
+    require_users(settings)
     assistant = LiveAssistant(settings)  # follows the store as ingests change it, without a restart
     assistant.warm_up()
     app = build_app(assistant, settings).queue()

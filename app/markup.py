@@ -12,6 +12,7 @@ import re
 from html import escape
 
 from app.i18n import BRIEFING, t
+from rag.render import locator
 from rag.text import clean_markup
 from rag.types import Answer, Briefing, BriefingItem, Citation
 
@@ -51,17 +52,18 @@ def question_html(text: str, mode: str, lang: str, limit: int) -> str:
     return f'<div class="rag-question">{label}{shown}</div>'
 
 
-def answer_html(answer: Answer, lang: str, prefix: str) -> str:
-    """The answer's lines (lead, sentences, bullets) with linked markers, then its sources."""
+def answer_html(answer: Answer, lang: str, prefix: str, links: dict[int, tuple[str, int]] | None = None) -> str:
+    """The answer's lines (lead, sentences, bullets) with linked markers, then its sources; ``links``:
+    citation number → (URL of its original file, page), for the panels' "open the original" links."""
     numbers = {c.n for c in answer.citations}
     body = _lines_html(answer.answer.splitlines(), numbers, prefix)
     kind = "rag-refusal" if answer.refused else "rag-answer"
     note = _refusal_note(lang) if answer.refused else ""
     quotes = {c.n: [s.text for s in answer.sentences if c.n in s.citations] for c in answer.citations}
-    return f'<div class="{kind}">{note}{body}</div>{sources_html(answer.citations, lang, prefix, quotes)}'
+    return f'<div class="{kind}">{note}{body}</div>{sources_html(answer.citations, lang, prefix, quotes, links)}'
 
 
-def briefing_html(briefing: Briefing, lang: str, prefix: str) -> str:
+def briefing_html(briefing: Briefing, lang: str, prefix: str, links: dict[int, tuple[str, int]] | None = None) -> str:
     """A dated list built from the briefing's items (not its text), grouped by year, then its sources."""
     title = briefing.heading or t(lang, "briefing_heading", topic=briefing.topic)
     heading = f'<p class="rag-heading">{escape(title)}</p>'
@@ -77,15 +79,17 @@ def briefing_html(briefing: Briefing, lang: str, prefix: str) -> str:
         + "".join(_briefing_item_html(item, lang, numbers, prefix) for item in items) + "</ul>"
         for year, items in years.items()
     )
-    return f'<div class="rag-answer">{heading}{body}</div>{sources_html(briefing.citations, lang, prefix)}'
+    return f'<div class="rag-answer">{heading}{body}</div>{sources_html(briefing.citations, lang, prefix, links=links)}'
 
 
-def sources_html(citations: list[Citation], lang: str, prefix: str, quotes: dict[int, list[str]] | None = None) -> str:
+def sources_html(citations: list[Citation], lang: str, prefix: str, quotes: dict[int, list[str]] | None = None,
+                 links: dict[int, tuple[str, int]] | None = None) -> str:
     """One collapsible panel per citation; the header names title, date and file; ``quotes``: citation
     number → the answer's sentences taken from it, marked in its passage."""
     if not citations:
         return ""
-    panels = "".join(_source_panel(c, lang, prefix, (quotes or {}).get(c.n, [])) for c in citations)
+    panels = "".join(_source_panel(c, lang, prefix, (quotes or {}).get(c.n, []), (links or {}).get(c.n))
+                     for c in citations)
     title = f'<p class="rag-sources-title">{escape(t(lang, "sources"))}</p>'
     return f'<div class="rag-sources">{title}{panels}</div>'
 
@@ -96,15 +100,28 @@ def error_html(message: str, lang: str) -> str:
     return f'<div class="rag-error"><strong>{heading}</strong><p>{escape(message)}</p></div>'
 
 
-def _source_panel(citation: Citation, lang: str, prefix: str, quoted: list[str]) -> str:
+def _source_panel(citation: Citation, lang: str, prefix: str, quoted: list[str],
+                  link: tuple[str, int] | None = None) -> str:
     when = citation.date or citation.date_text or t(lang, "undated")
-    header = " — ".join(escape(part) for part in (citation.title or citation.source, when, citation.source))
+    # The page and an OCR mark ("s. 3, tekst z OCR") come after the file, as in the terminal's list.
+    header = " — ".join(escape(part) for part in (citation.title or citation.source, when, citation.source,
+                                                    locator(citation, lang)) if part)
     passage = passage_html(citation.text, quoted)
     return (
         f'<details class="rag-source" id="{source_id(prefix, citation.n)}">'
         f'<summary><span class="rag-source-n">[{citation.n}]</span> {header}</summary>'
-        f'<div class="rag-passage">{passage}</div></details>'
+        f'<div class="rag-passage">{passage}{_original_link(link, lang)}</div></details>'
     )
+
+
+def _original_link(link: tuple[str, int] | None, lang: str) -> str:
+    """Opens in a new tab: the conversation stays where it was."""
+    if not link:
+        return ""
+    url, page = link
+    label = t(lang, "original_page", page=str(page)) if page else t(lang, "original")
+    return (f'<br><span class="rag-original"><a href="{escape(url)}" target="_blank" rel="noopener">'
+            f'{escape(label)}</a></span>')
 
 
 def passage_html(text: str, quoted: list[str] = ()) -> str:

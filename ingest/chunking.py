@@ -25,7 +25,9 @@ EMBEDDED_METADATA = ("title", "date_text")
 # 3: a title with a colon over a date line starts an article.
 # 4: hard-wrapped paragraphs are joined, a line longer than a heading is never a title, encodings are
 #    detected per file (the shipped corpus and the dev set read exactly as under 3).
-PIPELINE_VERSION = "4"
+# 5: PDF, DOCX, ODT, HTML and scans are read (ingest/formats); chunks record "page", "ocr" and
+#    "doc_type" (the shipped corpus and the dev set read exactly as under 4).
+PIPELINE_VERSION = "5"
 
 
 def ingest_key(article: Article, settings: Settings) -> str:
@@ -94,9 +96,15 @@ def chunk_articles(articles: list[Article], settings: Settings, splitter: Senten
                 # The subheading most of the chunk lies under ("" before the first one); bookkeeping
                 # for citations, kept out of the vector like the other per-chunk keys.
                 section=article.section_for(start, end),
+                # Where the chunk starts in the original (0: a format without pages), whether any of
+                # it was read by OCR, and the file's type: for citations, kept out of the vector too.
+                page=article.pages.page_at(start),
+                ocr=article.pages.ocr_in(start, end),
+                doc_type=article.pages.kind,
             )
             node.excluded_embed_metadata_keys = [*node.excluded_embed_metadata_keys, "chunk", "start_char",
-                                                 "end_char", "content_hash", "terms", "section"]
+                                                 "end_char", "content_hash", "terms", "section", "page", "ocr",
+                                                 "doc_type"]
             node.excluded_llm_metadata_keys = node.excluded_embed_metadata_keys
             nodes.append(node)
     return nodes
@@ -124,7 +132,7 @@ def _metadata_tokens(document: Document, count: Callable[[str], list[int]]) -> i
 
 
 def chunk_file(path: Path, settings: Settings) -> list[TextNode]:
-    return chunk_articles(read_articles(path), settings, make_splitter(settings), PolishAnalyzer())
+    return chunk_articles(read_articles(path, settings), settings, make_splitter(settings), PolishAnalyzer())
 
 
 def corpus_files(directory: Path) -> list[Path]:

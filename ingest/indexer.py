@@ -22,7 +22,7 @@ from rag.config import Settings
 from rag.embedding import load_embed_model, model_fingerprint
 from rag.errors import InvalidDocument, RagError
 from rag.lexical import PolishAnalyzer
-from rag.store import STAGING_SUFFIX, ChunkStore, FileRecord, drop_collections, swap_in
+from rag.store import STAGING_SUFFIX, ChunkStore, FileRecord, drop_collections, file_facts, swap_in
 from rag.text import passage_sentences
 
 
@@ -89,7 +89,7 @@ class Indexer:
 
     def _sync(self, settings: Settings, paths: list[Path] | None) -> IngestReport:
         report = IngestReport()
-        roots, files = find_files(paths or [settings.corpus_dir], report)
+        roots, files = find_files(paths or settings.ingest_roots(), report)
         store = ChunkStore(settings, model_fingerprint(settings), create=True)
         indexed = store.indexed_files()
         writer = _FileWriter(settings, store)
@@ -105,7 +105,9 @@ class Indexer:
                 report.errors.append(f"{path}: could not be indexed ({type(error).__name__}: {error})")
 
         present = {str(f) for f in files}
-        for key in sorted(set(indexed) | store.chunk_paths()):
+        # Named files only (`rag ingest FILE`): no other path can be under them, so read only theirs.
+        named = [str(root) for root in roots] if not any(root.is_dir() for root in roots) else None
+        for key in sorted(set(indexed) | store.chunk_paths(named)):
             if key not in present and not Path(key).exists() and _under_any(key, roots):
                 store.forget_file(key)
                 report.removed.append(key)
@@ -117,7 +119,7 @@ class Indexer:
     @staticmethod
     def _index_file(path: Path, indexed: FileRecord | None, writer: _FileWriter, report: IngestReport) -> None:
         key = str(path)
-        articles = read_articles(path)
+        articles = read_articles(path, writer.settings)
         if articles.skipped:
             report.skipped[key] = list(articles.skipped)
         report.warnings += [f"{path}: {w}" for w in articles.warnings]
@@ -142,16 +144,18 @@ class _FileWriter:
         old_ids = set(self.store.chunk_ids(key))  # this file's earlier chunks, committed or half written
         nodes = chunk_articles(articles, self.settings, self.splitter, self.analyzer)
         self.pipeline.run(nodes=nodes)  # embed + write the new chunks first …
-        sentence_count = 0
-        for node in nodes:
-            sentences = passage_sentences(node.text)
-            # Embedded under their article's title, so "W składzie delegacji znaleźli się…" is
-            # known to be about the 2016 Frankfurt visit, as the question will be.
-            in_context = [f"{node.metadata['title']}\n{s}" for s in sentences]
-            self.store.add_sentences(node.id_, key, sentences, self.embed_model.get_text_embedding_batch(in_context))
-            sentence_count += len(sentences)
+        per_node = [passage_sentences(node.text) for node in nodes]
+        # Embedded under their article's title, so "W składzie delegacji znaleźli się…" is known to be
+        # about the 2016 Frankfurt visit, as the question will be; the whole file's sentences in one
+        # call, so the model gets full batches (a chunk has ~6 sentences, a batch holds 16).
+        vectors = iter(self.embed_model.get_text_embedding_batch(
+            [f"{node.metadata['title']}\n{s}" for node, sentences in zip(nodes, per_node) for s in sentences]))
+        for node, sentences in zip(nodes, per_node):
+            self.store.add_sentences(node.id_, key, sentences, [next(vectors) for _ in sentences])
+        sentence_count = sum(map(len, per_node))
         self.store.delete(sorted(old_ids - {n.id_ for n in nodes}))  # … then drop the stale ones …
-        self.store.mark_indexed(FileRecord(key, new_key, len(nodes), sentence_count))  # … then commit
+        self.store.mark_indexed(FileRecord(key, new_key, len(nodes), sentence_count,  # … then commit
+                                           **file_facts([n.metadata for n in nodes])))
         return len(nodes)
 
 

@@ -1,4 +1,7 @@
-"""Reads office documents and cuts them into articles, each with its own title and date.
+"""Cuts a document's text into articles, each with its own title and date.
+
+The text comes from the format layer (ingest.formats: text, PDF, DOCX, ODT, HTML, scans), so every
+format gets the same layout rules, and a .txt or .md file reads exactly as it did before that layer.
 
 An archive page can hold several unrelated articles (corpus file 002 holds six visits); splitting them
 before chunking guarantees that a passage never mixes two visits. No library recognises this page
@@ -7,17 +10,18 @@ layout (a short title line, an optional ISO date line, then prose), so the rules
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ingest.formats import SUPPORTED_SUFFIXES, PageMap, extract, read_text, unsupported_reason
+from rag.config import Settings
 from rag.dates import find_date
 from rag.errors import InvalidDocument
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
-MAX_FILE_BYTES = 20 * 1024 * 1024
+__all__ = ["SUPPORTED_SUFFIXES", "Article", "Articles", "Section", "read_articles", "read_text", "unsupported_reason"]
+
 # A heading or title is at most this long: about twenty Polish words, two lines of a printed heading.
 # A longer line is a paragraph, even one without closing punctuation; as a title it would swamp every
 # chunk's embedded metadata.
@@ -33,18 +37,6 @@ _MARKUP = re.compile(r"^#+\s*|\*\*|__")
 _SENTENCE_END = re.compile(r"[.!?…][”\"'»)\]]*$")
 _LEAD_DATE_CHARS = 40  # a date this close to the start of a paragraph opens it
 _LIST_ITEM = re.compile(r"^(?:[-*•]\s|\d{1,2}[.)]\s)")  # "- ", "* ", "• ", "1. ", "2) " (a dash "–" is prose)
-# Control codes other than tab, line feed, form feed and carriage return: no text file holds them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
-_POLISH_LETTERS = re.compile("[ąćęłńóśźżĄĆĘŁŃÓŚŹŻ]")
-_SPACE = re.compile(r"\s")
-_WORDS_JUDGED_FROM = 1000  # characters: a shorter text may be a few long words; "no readable text" covers it
-# Byte-order marks, UTF-32 first: its little-endian mark begins with UTF-16's.
-_BOMS = (
-    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"), (codecs.BOM_UTF8, "utf-8"),
-    (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
-)
-# The two 8-bit Polish code pages, Windows' first: it wins a tie (Notepad and Word wrote it).
-_LEGACY_CODECS = (("cp1250", "Windows-1250"), ("iso-8859-2", "ISO-8859-2"))
 
 
 @dataclass
@@ -72,6 +64,7 @@ class Article:
     end_char: int
     file_hash: str
     sections: list[Section] = field(default_factory=list)
+    pages: PageMap = field(default_factory=PageMap)  # the file's pages, OCR and kind (offsets as above)
 
     def section_for(self, start_char: int, end_char: int) -> str:
         """The subheading covering most of the file span [start_char, end_char); "" where none does
@@ -118,131 +111,7 @@ class _Line:
         return _MARKUP.sub("", self.text.replace("\xa0", " ")).strip()
 
 
-def unsupported_reason(path: Path) -> str | None:
-    """Why a file found in a folder is not read (".pdf: unsupported type (supported: .txt, .md)"),
-    or None for a type the reader takes; the caller names the file."""
-    if path.suffix.lower() in SUPPORTED_SUFFIXES:
-        return None
-    return f"{path.suffix or 'no extension'}: unsupported type (supported: {', '.join(SUPPORTED_SUFFIXES)})"
-
-
-def read_text(path: Path, warnings: list[str] | None = None) -> str:
-    """File contents as text, or :class:`InvalidDocument` saying why it cannot be ingested.
-
-    Where the text is not exactly what the file holds (bytes replaced, an 8-bit code page guessed),
-    a message is appended to ``warnings``: a file is never garbled silently.
-    """
-    raw = _read_bytes(path)
-    text, notes = _decode(raw, path)
-    if not text.strip():
-        raise InvalidDocument(f"{path}: empty file")
-    reason = _not_text_reason(text)
-    if reason:
-        raise InvalidDocument(f"{path}: not text ({reason}); is it a binary file?")
-    if warnings is not None:
-        warnings += notes
-    return text
-
-
-def _not_text_reason(text: str) -> str | None:
-    """Why decoded characters are not text, or None. Random or binary bytes decode as an 8-bit code
-    page without error: one in ten of them is then a control code, where text has none or a stray one
-    (an old editor's end-of-file mark); and were the control codes filtered out, a space would still
-    come once in a hundred characters or so, where prose has one every six or seven."""
-    controls = len(_CONTROL.findall(text))
-    if controls > 1 and controls * 100 > len(text):
-        return f"{controls / len(text):.0%} of its characters are control codes"
-    if len(text) >= _WORDS_JUDGED_FROM and len(_SPACE.findall(text)) * 20 < len(text):
-        return "hardly a space between its characters, so no words"
-    return None
-
-
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes; every way reading can fail becomes an :class:`InvalidDocument`."""
-    try:
-        if not path.is_file():  # a folder, a broken link or a link loop
-            raise InvalidDocument(f"{path}: not a file")
-        reason = unsupported_reason(path)
-        if reason:
-            raise InvalidDocument(f"{path}: {reason}")
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            raise InvalidDocument(f"{path}: {size / 1e6:.0f} MB is over the {MAX_FILE_BYTES // 2**20} MiB limit")
-        return path.read_bytes()
-    except PermissionError as error:
-        raise InvalidDocument(f"{path}: permission denied (the user running the ingest cannot read it)") from error
-    except OSError as error:
-        raise InvalidDocument(f"{path}: cannot be read ({error.strerror or error})") from error
-
-
-def _decode(raw: bytes, path: Path) -> tuple[str, list[str]]:
-    """Text and warnings, per file: a byte-order mark decides; else UTF-8, the few bytes that are not
-    UTF-8 replaced and named; else a Polish 8-bit code page, named as a guess."""
-    for bom, codec in _BOMS:
-        if raw.startswith(bom):
-            if codec == "utf-8":
-                return _decode_utf8(raw[len(bom):])
-            try:
-                return raw[len(bom):].decode(codec), []
-            except UnicodeDecodeError as error:
-                name, at = codec.upper(), len(bom) + error.start
-                raise InvalidDocument(f"{path}: starts with a {name} byte-order mark but is not {name} text "
-                                      f"({error.reason} at byte {at})") from error
-    if b"\x00" in raw:
-        raise InvalidDocument(f"{path}: looks binary (contains NUL bytes); expected plain text "
-                              "(UTF-16 needs a byte-order mark)")
-    return _decode_utf8(raw)
-
-
-def _decode_utf8(raw: bytes) -> tuple[str, list[str]]:
-    """UTF-8, or, for a file of mostly UTF-8 letters with a few stray bytes, UTF-8 with those replaced
-    by � and their lines named: decoding it whole as Windows-1250 would garble every letter
-    ("OĹ›rodek"). A file whose non-ASCII bytes are mostly not UTF-8 is 8-bit text."""
-    try:
-        return raw.decode("utf-8"), []
-    except UnicodeDecodeError:
-        pass
-    text = raw.decode("utf-8", errors="replace")
-    replaced = text.count("\ufffd")
-    decoded = len(text) - len(text.encode("ascii", errors="ignore")) - replaced  # non-ASCII, valid UTF-8
-    if decoded <= replaced:
-        return _decode_legacy(raw)
-    # A line feed byte is never part of a UTF-8 sequence, so each line can be checked on its own.
-    bad = [number for number, line in enumerate(raw.split(b"\n"), start=1) if not _is_utf8(line)]
-    shown = ", ".join(map(str, bad[:10])) + (f" and {len(bad) - 10} more" if len(bad) > 10 else "")
-    return text, [f"line{'s' if len(bad) > 1 else ''} {shown}: bytes that are not UTF-8 were replaced by �"]
-
-
-def _is_utf8(raw: bytes) -> bool:
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return False
-    return True
-
-
-def _decode_legacy(raw: bytes) -> tuple[str, list[str]]:
-    """Windows-1250 or ISO-8859-2, whichever yields more Polish letters; Windows-1250 on a tie.
-
-    The two differ on ą ś ź Ą Ś Ź, and each turns the other's bytes for them into signs (±, ¶, ¦),
-    other languages' letters (ľ, š) or control codes, so counting Polish letters tells them apart.
-    A text without those six letters goes to Windows-1250, whose „quotes” and dashes ISO-8859-2 reads
-    as control codes. A detector such as charset_normalizer weighs dozens of code pages and languages,
-    and its answer can move between versions; this choice is between the two Polish code pages only,
-    and always the same.
-    """
-    candidates = []
-    for codec, name in _LEGACY_CODECS:
-        try:
-            candidates.append((raw.decode(codec), name))
-        except UnicodeDecodeError:  # Windows-1250 leaves five bytes undefined; ISO-8859-2 none
-            continue
-    # max() keeps the first of equal counts: Windows-1250.
-    text, name = max(candidates, key=lambda candidate: len(_POLISH_LETTERS.findall(candidate[0])))
-    return text, [f"not UTF-8: read as {name}"]
-
-
-def read_articles(path: Path) -> Articles:
+def read_articles(path: Path, settings: Settings | None = None) -> Articles:
     """The file's articles, in order; ``.skipped`` holds the non-empty lines left out of every article.
 
     An article starts at a title line followed by an ISO date line; on a page whose items carry no date
@@ -251,19 +120,22 @@ def read_articles(path: Path) -> Articles:
     prose is a subheading: it stays in its article's text and is recorded as a :class:`Section`.
     A stretch with no sentence in it (a lone "Dokument archiwalny") is skipped, and counted.
     Hard-wrapped paragraphs are read as one line each (see :func:`_unwrap`).
+    The document's properties give the first article's title and date where its text states none.
     """
-    warnings: list[str] = []
-    text = read_text(path, warnings)
+    extracted = extract(path, settings or Settings.load())
+    text = extracted.text
     file_hash = hashlib.sha256(text.encode()).hexdigest()
     text = _unwrap(text)
     lines = _split_lines(text)
     starts, titled, headings = _layout(lines)
-    articles, skipped = Articles(warnings=warnings), []
+    articles, skipped = Articles(warnings=list(extracted.warnings)), []
     for first, after in zip(starts, [*starts[1:], len(lines)]):
         block = [line for line in lines[first:after] if line.clean]
         if not block:
             continue
         title, date, date_text, body = _title_and_date(block, titled=first in titled)
+        if not articles:
+            title, date = title or extracted.title, date or extracted.date
         if not any(_is_prose(line) for line in body):
             skipped += [line.clean for line in block]  # page furniture such as "Dokument archiwalny"
             continue
@@ -286,6 +158,7 @@ def read_articles(path: Path) -> Articles:
                 end_char=end,
                 file_hash=file_hash,
                 sections=sections,
+                pages=extracted.pages,
             )
         )
     if not articles:

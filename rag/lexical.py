@@ -8,7 +8,9 @@ the indexed vocabulary by its folded surface form, which maps it to the lemma it
 from __future__ import annotations
 
 import difflib
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
+
+import numpy as np
 
 from rag.text import fold, words
 
@@ -77,14 +79,14 @@ class PolishAnalyzer:
     def query_term_groups(self, text: str, vocabulary: dict[str, str] | None = None) -> list[list[str]]:
         """One list of alternative lemmas per query word ("Krakowie" → krakow, krak, kraka): a word
         counts once however many readings Morfeusz offers."""
-        vocabulary = vocabulary or {}
-        known = set(vocabulary.values())
+        vocabulary = as_vocabulary(vocabulary)
+        known = vocabulary.lemmas
         groups: list[list[str]] = []
         for surface, lemmas in self._analyse(text):
             if lemmas is None:
-                lemmas = [closest_known(fold(surface), vocabulary) or fold(surface)]
+                lemmas = [vocabulary.closest(fold(surface)) or fold(surface)]
             if known and not known.intersection(lemmas):
-                lemmas = lemmas + sorted(_family(lemmas, known))
+                lemmas = lemmas + sorted(vocabulary.family(lemmas))
             kept = [t for t in lemmas if t not in POLISH_STOPWORDS]
             if kept:
                 groups.append(kept)
@@ -123,22 +125,83 @@ class PolishAnalyzer:
 
 TYPO_CUTOFF = 0.85  # difflib ratio: one slip in a word of seven letters or more
 
-
-def closest_known(folded: str, vocabulary: dict[str, str]) -> str | None:
-    """The lemma of ``folded`` as the documents spell it: exact, or a typo away ("projetky" → projekt);
-    None when no indexed word is that close. The one typo tolerance of queries and name checks."""
-    if folded in vocabulary:
-        return vocabulary[folded]
-    if len(folded) >= 5:
-        close = difflib.get_close_matches(folded, vocabulary.keys(), n=1, cutoff=TYPO_CUTOFF)
-        if close:
-            return vocabulary[close[0]]
-    return None
-
-
 # Verbal prefixes: "sfinansował" and "dofinansowanie" share "finans".
 _PREFIXES = ("prze", "przy", "roz", "pod", "nad", "do", "za", "wy", "po", "na", "od", "ob", "ws", "ze", "s", "z", "u", "o", "w")
 _ROOT_CHARS = 6
+
+
+class Vocabulary(dict):
+    """Folded surface word → lemma, as the indexed documents spell it, with the indexes its lookups
+    need, built once per corpus: the lemma set, lemmas by root (derivational family) and letter counts
+    per word (typo tolerance). Scanning the whole vocabulary in Python for each unfamiliar query word
+    cost ~0.3 s a word with 10^5 distinct words; these lookups cost milliseconds and give the same
+    answers (eval/benchmarks/scale.py parts).
+    Built from a finished mapping: it is not meant to be changed afterwards.
+    """
+
+    @cached_property
+    def lemmas(self) -> frozenset[str]:
+        return frozenset(self.values())
+
+    @cached_property
+    def _by_root(self) -> dict[str, list[str]]:
+        roots: dict[str, list[str]] = {}
+        for lemma in self.lemmas:
+            if root := _root(lemma):
+                roots.setdefault(root, []).append(lemma)
+        return roots
+
+    def family(self, lemmas: list[str]) -> set[str]:
+        """Lemmas of the documents derived from the same root as a query word they never use
+        ("sfinansować" → dofinansowanie): Morfeusz lemmatises inflection, not derivation."""
+        return {t for root in {_root(t) for t in lemmas} - {""} for t in self._by_root.get(root, ())}
+
+    @cached_property
+    def _letters(self) -> tuple[list[str], np.ndarray, np.ndarray, dict[str, int]]:
+        """Every word, its length, and its letter counts (one column per letter the vocabulary uses)."""
+        words = list(self)
+        lengths = np.fromiter((len(w) for w in words), dtype=np.int64, count=len(words))
+        codes = np.frombuffer("".join(words).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        alphabet, columns = np.unique(codes, return_inverse=True)
+        rows = np.repeat(np.arange(len(words)), lengths)
+        counts = np.bincount(rows * len(alphabet) + columns, minlength=len(words) * len(alphabet))
+        counts = counts.reshape(len(words), len(alphabet)).astype(np.uint16 if lengths.max(initial=0) < 2**16 else np.int64)
+        return words, lengths, counts, {chr(c): i for i, c in enumerate(alphabet.tolist())}
+
+    def closest(self, folded: str) -> str | None:
+        """The lemma of ``folded`` as the documents spell it: exact, or a typo away ("projetky" →
+        projekt); None when no indexed word is that close.
+
+        Exactly ``difflib.get_close_matches(folded, self, n=1, cutoff=TYPO_CUTOFF)``, whose first two
+        tests (the length bound and the shared letters bound) are applied to the whole vocabulary at
+        once with numpy; difflib then ranks the few words that pass, as it would have.
+        """
+        if folded in self:
+            return self[folded]
+        if len(folded) < 5 or not self:
+            return None
+        words, lengths, counts, columns = self._letters
+        total = lengths + len(folded)
+        slack = 1e-9  # the bounds only pre-select: difflib applies the exact cutoff below
+        possible = 2.0 * np.minimum(lengths, len(folded)) / total >= TYPO_CUTOFF - slack
+        query = np.zeros(counts.shape[1], dtype=counts.dtype)
+        for char in folded:
+            if char in columns:
+                query[columns[char]] += 1
+        rows = np.flatnonzero(possible)
+        shared = np.minimum(counts[rows], query).sum(axis=1)
+        rows = rows[2.0 * shared / total[rows] >= TYPO_CUTOFF - slack]
+        close = difflib.get_close_matches(folded, [words[i] for i in rows], n=1, cutoff=TYPO_CUTOFF)
+        return self[close[0]] if close else None
+
+
+def as_vocabulary(vocabulary: dict[str, str] | None) -> Vocabulary:
+    return vocabulary if isinstance(vocabulary, Vocabulary) else Vocabulary(vocabulary or {})
+
+
+def closest_known(folded: str, vocabulary: dict[str, str]) -> str | None:
+    """The one typo tolerance of queries and name checks (see :meth:`Vocabulary.closest`)."""
+    return as_vocabulary(vocabulary).closest(folded)
 
 
 @lru_cache(maxsize=65536)
@@ -148,13 +211,6 @@ def _root(lemma: str) -> str:
             lemma = lemma[len(prefix) :]
             break
     return lemma[:_ROOT_CHARS] if len(lemma) >= _ROOT_CHARS + 2 else ""
-
-
-def _family(lemmas: list[str], known: set[str]) -> set[str]:
-    """Lemmas of the documents derived from the same root as a query word they never use
-    ("sfinansować" → dofinansowanie): Morfeusz lemmatises inflection, not derivation."""
-    roots = {_root(t) for t in lemmas} - {""}
-    return {t for t in known if _root(t) in roots} if roots else set()
 
 
 def terms_for_index(analyzer: PolishAnalyzer, title: str, text: str) -> str:

@@ -17,6 +17,8 @@ PHRASES = {
         "brief_refusal": "Dokumenty nie zawierają informacji na ten temat.",
         "undated": "data nieznana",
         "sources": "Źródła",
+        "page": "s. {page}",
+        "ocr": "tekst z OCR",
     },
     "en": {
         "lead": "According to the documents (quoted in Polish):",
@@ -28,6 +30,8 @@ PHRASES = {
         "brief_refusal": "The documents hold nothing on this topic.",
         "undated": "date unknown",
         "sources": "Sources",
+        "page": "p. {page}",
+        "ocr": "OCR text",
     },
 }
 
@@ -54,6 +58,13 @@ class CitationBook:
 def when(date: str, date_text: str, lang: str) -> str:
     """A date for display: ISO when known, else as written ("13 września br."), else "date unknown"."""
     return date or date_text or phrase(lang, "undated")
+
+
+def locator(source: Citation | Passage, lang: str) -> str:
+    """Where in the original a citation points and how it was read: "s. 3, tekst z OCR", "p. 3", or ""
+    for a file without pages read as text. OCR text is marked: it may hold misread words."""
+    parts = [phrase(lang, "page").format(page=source.page)] if source.page else []
+    return ", ".join(parts + ([phrase(lang, "ocr")] if source.ocr else []))
 
 
 def markers(numbers: list[int]) -> str:
@@ -85,7 +96,9 @@ def render_refusal(passages: list[Passage], lang: str, show: int = 3) -> tuple[s
     for passage in passages[:show]:
         key = (passage.source, passage.title)
         documents.setdefault(key, []).append(book.cite(passage))
-        labels[key] = f"{passage.title or passage.source} ({when(passage.date, passage.date_text, lang)})"
+        where = locator(passage, lang)
+        labels.setdefault(key, f"{passage.title or passage.source} ({when(passage.date, passage.date_text, lang)}"
+                               + (f"; {where})" if where else ")"))
     lines = [phrase(lang, "refusal")]
     lines += [f"- {labels[key]} " + "".join(f"[{n}]" for n in numbers) for key, numbers in documents.items()]
     return "\n".join(lines), book.citations
@@ -98,5 +111,7 @@ def render_sources(citations: list[Citation], lang: str, width: int = 300) -> st
         excerpt = " ".join(clean_markup(c.text).split())
         excerpt = excerpt if len(excerpt) <= width else excerpt[: width - 1] + "…"
         title = c.title or c.source
-        lines.append(f"[{c.n}] {title} ({when(c.date, c.date_text, lang)}) — {c.source}\n    “{excerpt}”")
+        where = locator(c, lang)
+        lines.append(f"[{c.n}] {title} ({when(c.date, c.date_text, lang)}) — {c.source}"
+                     + (f", {where}" if where else "") + f"\n    “{excerpt}”")
     return "\n".join(lines)

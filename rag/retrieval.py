@@ -1,9 +1,10 @@
 """Dense, keyword (BM25 over Polish lemmas) and hybrid retrievers, as llama-index retrievers.
 
-The keyword index is rebuilt from Chroma at load time from the lemmas stored with every chunk, so it
-survives restarts and can never drift from the vectors after a re-ingest or a deletion (llama-index's
-``BM25Retriever`` persists separately and forgets a custom stemmer on reload). Building it needs no
-lemmatisation and takes milliseconds per thousand chunks.
+The keyword index is built from the lemmas stored with every chunk in Chroma (``rag.corpus``, which
+keeps it on disk keyed by the store's version and chunks), so it survives restarts and can never drift
+from the vectors after a re-ingest or a deletion (llama-index's ``BM25Retriever`` persists separately
+and forgets a custom stemmer on reload). Only the hits are read from the store and become llama-index
+nodes: reading every chunk at start-up took 4.9 s at 10^4 chunks, reading 20 hits by id takes ~5 ms.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 
-import bm25s
 import numpy as np
 from llama_index.core import VectorStoreIndex
 from llama_index.core.retrievers import BaseRetriever
@@ -19,7 +19,7 @@ from llama_index.core.schema import NodeWithScore, QueryBundle, TextNode
 
 from rag.config import Settings
 from rag.lexical import PolishAnalyzer
-from rag.corpus import Corpus
+from rag.corpus import Corpus, keyword_index
 from rag.errors import StoreUnavailable
 from rag.store import ChunkStore, StoredChunk, advice, where
 
@@ -31,27 +31,24 @@ class KeywordRetriever(BaseRetriever):
         super().__init__()
         self.analyzer = PolishAnalyzer(lemmatize=lemmatize)
         self.top_k = top_k
-        self.nodes = [_node(chunk) for chunk in corpus.chunks]
+        self.chunk_ids, self.fetch = corpus.chunk_ids, corpus.fetch
         self.vocabulary = corpus.vocabulary if lemmatize else {}
         if lemmatize:
-            documents = [chunk.metadata.get("terms", "").split() for chunk in corpus.chunks]
+            self.bm25 = corpus.keyword_index
         else:
-            documents = [self.analyzer.document_terms(f"{c.metadata.get('title', '')}\n{c.text}") for c in corpus.chunks]
-        self.bm25 = bm25s.BM25()
-        self.bm25.index(documents, show_progress=False)
+            self.bm25 = keyword_index([self.analyzer.document_terms(f"{c.metadata.get('title', '')}\n{c.text}")
+                                       for c in corpus.chunks])
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
         terms = self.analyzer.query_terms(query_bundle.query_str, self.vocabulary)
-        if not terms or not self.nodes:
+        if not terms or not self.chunk_ids:
             return []
         scores = self.bm25.get_scores(terms)
         order = np.argsort(-scores)[: self.top_k]
-        hits = []
-        for i in order:
-            if scores[i] <= 0:
-                break
-            hits.append(NodeWithScore(node=self.nodes[i], score=float(scores[i])))
-        return hits
+        ranked = [(self.chunk_ids[i], float(scores[i])) for i in order if scores[i] > 0]
+        chunks = {c.chunk_id: c for c in self.fetch([chunk_id for chunk_id, _ in ranked])}
+        return [NodeWithScore(node=_node(chunks[chunk_id]), score=score) for chunk_id, score in ranked
+                if chunk_id in chunks]  # one deleted by an ingest since load: the reload will follow
 
 
 class DenseRetriever(BaseRetriever):

@@ -19,6 +19,9 @@ class Passage:
     start_char: int  # offsets into the source file
     end_char: int
     score: float = 0.0  # rank-fusion score (or the single retriever's score)
+    path: str = ""  # the original file, absolute
+    page: int = 0  # page of the original where the passage starts; 0 for a format without pages
+    ocr: bool = False  # the text was read from a scan by OCR (it may hold misread words)
 
 
 @dataclass
@@ -31,6 +34,9 @@ class Citation:
     score: float
     chunk_id: str = ""
     date_text: str = ""
+    path: str = ""  # the original file, absolute (for a link to it)
+    page: int = 0  # 0: the format has no pages
+    ocr: bool = False
 
     @classmethod
     def from_passage(cls, n: int, passage: Passage) -> Citation:
@@ -43,6 +49,9 @@ class Citation:
             score=round(float(passage.score), 4),
             chunk_id=passage.chunk_id,
             date_text=passage.date_text,
+            path=passage.path,
+            page=passage.page,
+            ocr=passage.ocr,
         )
 
 
@@ -111,6 +120,8 @@ class Briefing:
             "refused": self.refused,
             "text": self.text,
             "items": [asdict(i) for i in self.items],
-            "citations": [asdict(c) for c in self.citations],
+            # Not the file's path: it is the server's business, and a "path" key makes gradio_client
+            # take the citation for a file to download.
+            "citations": [{k: v for k, v in asdict(c).items() if k != "path"} for c in self.citations],
             "timings_ms": {k: round(v, 1) for k, v in self.timings_ms.items()},
         }

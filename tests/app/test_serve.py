@@ -32,7 +32,7 @@ def test_loopback_addresses_need_no_warning(host):
 def test_any_other_address_warns_that_everyone_on_the_network_can_use_the_chat(host):
     warning = exposure_warning(host)
     assert warning.startswith(f"WARNING: the chat will listen on {host}, not only on this computer.")
-    assert "Everyone who can reach this machine over the network" in warning and "no sign-in" in warning
+    assert "Everyone who can reach this machine over the network" in warning and "sign-in page" in warning
 
 
 def test_a_busy_port_is_refused_with_the_setting_that_fixes_it(busy_port):

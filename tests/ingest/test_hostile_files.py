@@ -49,13 +49,15 @@ def _hostile_folder(folder: Path) -> dict[str, str]:
     (folder / "pusty.txt").write_bytes(b"")
     (folder / "binarny.md").write_bytes(b"\x00\x01\x02 obraz")
     (folder / "raport.pdf").write_bytes(b"%PDF-1.4 udawany")
+    (folder / "slajdy.pptx").write_bytes(b"PK\x03\x04 udawany")
     os.symlink(folder / "petla", folder / "petla")  # a link to itself
     return {
         "losowe.txt": "not text",
         "mieszany.txt": "line 2: bytes that are not UTF-8 were replaced",
         "pusty.txt": "empty",
         "binarny.md": "binary",
-        "raport.pdf": "unsupported type",
+        "raport.pdf": "not a readable PDF file",
+        "slajdy.pptx": "unsupported type",
         "petla": "a broken link or a link loop",
     }
 

@@ -65,7 +65,8 @@ def test_labelled_first_line_gives_the_title_of_an_untitled_document():
     [
         ("empty.txt", b"   \n\n", "empty"),
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary"),
-        ("slides.pdf", b"%PDF-1.4", "unsupported"),
+        ("slides.pdf", b"%PDF-1.4", "not a readable PDF file"),
+        ("slides.pptx", b"PK\x03\x04", "unsupported"),
     ],
 )
 def test_unreadable_files_are_rejected_with_a_reason(tmp_path: Path, name, content, message):
@@ -75,12 +76,11 @@ def test_unreadable_files_are_rejected_with_a_reason(tmp_path: Path, name, conte
         read_articles(path)
 
 
-def test_oversized_file_is_rejected(tmp_path: Path, monkeypatch):
-    monkeypatch.setattr(reader, "MAX_FILE_BYTES", 100)
+def test_oversized_file_is_rejected(tmp_path: Path):
     path = tmp_path / "huge.txt"
     path.write_text("Zdanie. " * 50, encoding="utf-8")
     with pytest.raises(InvalidDocument, match="limit"):
-        read_articles(path)
+        read_articles(path, Settings(max_file_mb=0.0001))
 
 
 def test_windows_1250_text_is_decoded(tmp_path: Path):
@@ -385,11 +385,12 @@ def test_a_folder_or_a_link_loop_is_not_a_file(tmp_path: Path):
 
 
 def test_unsupported_reason_names_the_type_and_the_supported_ones():
-    assert reader.unsupported_reason(Path("slajdy.pdf")) == ".pdf: unsupported type (supported: .txt, .md)"
-    assert reader.unsupported_reason(Path("README")) == "no extension: unsupported type (supported: .txt, .md)"
+    supported = ".txt, .md, .pdf, .docx, .odt, .html, .htm, .png, .jpg, .jpeg, .tif, .tiff"
+    assert reader.unsupported_reason(Path("slajdy.pptx")) == f".pptx: unsupported type (supported: {supported})"
+    assert reader.unsupported_reason(Path("README")) == f"no extension: unsupported type (supported: {supported})"
     assert reader.unsupported_reason(Path("notatka.TXT")) is None
     assert reader.unsupported_reason(Path("opis.md")) is None
-    assert reader.SUPPORTED_SUFFIXES == (".txt", ".md")
+    assert reader.unsupported_reason(Path("SKAN.PDF")) is None
 
 
 # --- Hard-wrapped prose (written for these tests) -------------------------------------------------------

@@ -19,7 +19,7 @@ from rag.store import ChunkStore, StoredChunk
 
 
 class FakeStore:
-    """What Corpus.load reads of a store: its version, its chunks, its settings."""
+    """What Corpus.load reads of a store: its version, its chunks (all, their ids, some by id), its settings."""
 
     def __init__(self, settings, chunks: list[StoredChunk], versions: list[str]) -> None:
         self.settings, self.chunks, self.versions = settings, chunks, list(versions)
@@ -27,8 +27,15 @@ class FakeStore:
     def version(self) -> str:
         return self.versions.pop(0) if len(self.versions) > 1 else self.versions[0]
 
-    def all_chunks(self) -> list[StoredChunk]:
+    def all_chunks(self, metadata_keys: tuple[str, ...] | None = None) -> list[StoredChunk]:
         return list(self.chunks)
+
+    def all_chunk_ids(self) -> list[str]:
+        return [c.chunk_id for c in self.chunks]
+
+    def chunks_by_id(self, ids: list[str]) -> list[StoredChunk]:
+        found = {c.chunk_id: c for c in self.chunks}
+        return [found[i] for i in ids if i in found]
 
 
 @pytest.fixture(scope="module")
@@ -69,9 +76,11 @@ def test_a_new_store_version_is_derived_again(ingested_settings, chunks, analyze
 
 
 def test_changed_chunks_under_the_same_version_are_derived_again(ingested_settings, chunks, analyzer, tmp_path):
-    """An ingest killed before it renewed the version has still changed the chunks."""
+    """An ingest killed before it renewed the version has still changed the chunks, and so their ids
+    (made from the file's content hash)."""
     Corpus.load(FakeStore(ingested_settings, chunks, ["v1"]), analyzer, cache_dir=tmp_path)
-    edited = [replace(chunks[0], text=chunks[0].text + " Grzybobranie w Niepołomicach.")] + chunks[1:]
+    edited = [replace(chunks[0], chunk_id=chunks[0].chunk_id + "e",
+                      text=chunks[0].text + " Grzybobranie w Niepołomicach.")] + chunks[1:]
     corpus = Corpus.load(FakeStore(ingested_settings, edited, ["v1"]), analyzer, cache_dir=tmp_path)
     assert not corpus.from_cache
     assert corpus.vocabulary.get("niepolomicach") == "niepolomice"
