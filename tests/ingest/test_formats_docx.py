@@ -8,17 +8,13 @@ import pytest
 
 from ingest.indexer import Indexer
 from ingest.reader import read_articles
-from tests.ingest.test_formats_fixtures import (DOCX_PARAGRAPHS, DOCX_TITLE, NEIGHBOUR, library, make_docx,
-                                                stored_chunks, write_text)
+from tests.ingest.test_formats_fixtures import (DOCX_PARAGRAPHS, DOCX_TITLE, indexed_library, library,
+                                                make_docx, stored_chunks)
 
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory, model_dir):
-    settings, folder = library(tmp_path_factory.mktemp("docx"), model_dir,
-                               {"opiekunowie.docx": make_docx, "szkolenie.txt": write_text(NEIGHBOUR)})
-    report = Indexer(settings, progress=False).run([folder])
-    assert not report.errors and len(report.added) == 2
-    return settings, folder
+    return indexed_library(tmp_path_factory.mktemp("docx"), model_dir, "opiekunowie.docx", make_docx)
 
 
 def test_heading_paragraphs_and_table_are_read_in_order(tmp_path: Path):
@@ -50,8 +46,7 @@ def test_question_is_answered_with_a_citation_to_the_docx(indexed):
 
 
 def test_deleting_the_docx_removes_its_chunks(tmp_path, model_dir):
-    settings, folder = library(tmp_path, model_dir, {"opiekunowie.docx": make_docx, "szkolenie.txt": write_text(NEIGHBOUR)})
-    Indexer(settings, progress=False).run([folder])
+    settings, folder = indexed_library(tmp_path, model_dir, "opiekunowie.docx", make_docx)
     (folder / "opiekunowie.docx").unlink()
     assert Indexer(settings, progress=False).run([folder]).removed == [str(folder / "opiekunowie.docx")]
     assert {c.metadata["source"] for c in stored_chunks(settings)} == {"szkolenie.txt"}

@@ -165,6 +165,17 @@ def library(tmp_path: Path, model_dir, files: dict[str, callable]):
     return Settings.load(data_dir=tmp_path / "data", model_dir=model_dir, chroma_host=""), folder
 
 
+def indexed_library(tmp_path: Path, model_dir, name: str, build) -> tuple:
+    """``library`` with the file under test beside a plain-text neighbour, indexed: (settings, folder).
+    The neighbour makes the question's citation a choice between two documents."""
+    from ingest.indexer import Indexer
+
+    settings, folder = library(tmp_path, model_dir, {name: build, "szkolenie.txt": write_text(NEIGHBOUR)})
+    report = Indexer(settings, progress=False).run([folder])
+    assert not report.errors and len(report.added) == 2
+    return settings, folder
+
+
 def stored_chunks(settings, name: str | None = None) -> list:
     """The store's chunks (of the file ``name`` only, when given), in file order."""
     from rag.embedding import model_fingerprint

@@ -7,17 +7,13 @@ import pytest
 
 from ingest.indexer import Indexer
 from ingest.reader import read_articles
-from tests.ingest.test_formats_fixtures import (HTML_CHROME, HTML_DATE, HTML_TITLE, NEIGHBOUR, library, make_html,
-                                                stored_chunks, write_text)
+from tests.ingest.test_formats_fixtures import (HTML_CHROME, HTML_DATE, HTML_TITLE, indexed_library, library,
+                                                make_html, stored_chunks)
 
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory, model_dir):
-    settings, folder = library(tmp_path_factory.mktemp("html"), model_dir,
-                               {"paczki.html": make_html, "szkolenie.txt": write_text(NEIGHBOUR)})
-    report = Indexer(settings, progress=False).run([folder])
-    assert not report.errors and len(report.added) == 2
-    return settings, folder
+    return indexed_library(tmp_path_factory.mktemp("html"), model_dir, "paczki.html", make_html)
 
 
 def test_only_the_main_content_is_read_with_its_title_and_date(tmp_path: Path):
@@ -38,8 +34,7 @@ def test_question_is_answered_with_a_citation_to_the_page(indexed):
 
 
 def test_deleting_the_page_removes_its_chunks(tmp_path, model_dir):
-    settings, folder = library(tmp_path, model_dir, {"paczki.htm": make_html, "szkolenie.txt": write_text(NEIGHBOUR)})
-    Indexer(settings, progress=False).run([folder])
+    settings, folder = indexed_library(tmp_path, model_dir, "paczki.htm", make_html)
     (folder / "paczki.htm").unlink()
     assert Indexer(settings, progress=False).run([folder]).removed == [str(folder / "paczki.htm")]
     assert {c.metadata["source"] for c in stored_chunks(settings)} == {"szkolenie.txt"}

@@ -8,8 +8,9 @@ import pytest
 from ingest.indexer import Indexer
 from ingest.reader import read_articles
 from rag.config import Settings
-from tests.ingest.test_formats_fixtures import (NEIGHBOUR, SCAN_DATE, SCAN_TITLE, library, render_page,
-                                                require_tesseract, scan_lines, stored_chunks, write_text)
+from tests.ingest.test_formats_fixtures import (NEIGHBOUR, SCAN_DATE, SCAN_TITLE, indexed_library, library,
+                                                render_page, require_tesseract, scan_lines, stored_chunks,
+                                                write_text)
 
 
 def _scan(path: Path) -> Path:
@@ -25,11 +26,7 @@ def _scan(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory, model_dir):
     require_tesseract()
-    settings, folder = library(tmp_path_factory.mktemp("image"), model_dir,
-                               {"zbiorka.png": _scan, "szkolenie.txt": write_text(NEIGHBOUR)})
-    report = Indexer(settings, progress=False).run([folder])
-    assert not report.errors and len(report.added) == 2
-    return settings, folder
+    return indexed_library(tmp_path_factory.mktemp("image"), model_dir, "zbiorka.png", _scan)
 
 
 @pytest.mark.parametrize("name", ["zbiorka.png", "zbiorka.jpg", "zbiorka.tif"])
@@ -60,8 +57,7 @@ def test_question_is_answered_from_the_scan_and_the_citation_says_ocr(indexed):
 
 def test_deleting_the_scan_removes_its_chunks(tmp_path, model_dir):
     require_tesseract()
-    settings, folder = library(tmp_path, model_dir, {"zbiorka.png": _scan, "szkolenie.txt": write_text(NEIGHBOUR)})
-    Indexer(settings, progress=False).run([folder])
+    settings, folder = indexed_library(tmp_path, model_dir, "zbiorka.png", _scan)
     (folder / "zbiorka.png").unlink()
     assert Indexer(settings, progress=False).run([folder]).removed == [str(folder / "zbiorka.png")]
     assert {c.metadata["source"] for c in stored_chunks(settings)} == {"szkolenie.txt"}

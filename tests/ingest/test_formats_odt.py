@@ -7,17 +7,13 @@ import pytest
 
 from ingest.indexer import Indexer
 from ingest.reader import read_articles
-from tests.ingest.test_formats_fixtures import (NEIGHBOUR, ODT_DATE, ODT_PARAGRAPHS, ODT_TITLE, library, make_odt,
-                                                stored_chunks, write_text)
+from tests.ingest.test_formats_fixtures import (ODT_DATE, ODT_PARAGRAPHS, ODT_TITLE, indexed_library, library,
+                                                make_odt, stored_chunks)
 
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory, model_dir):
-    settings, folder = library(tmp_path_factory.mktemp("odt"), model_dir,
-                               {"klub.odt": make_odt, "szkolenie.txt": write_text(NEIGHBOUR)})
-    report = Indexer(settings, progress=False).run([folder])
-    assert not report.errors and len(report.added) == 2
-    return settings, folder
+    return indexed_library(tmp_path_factory.mktemp("odt"), model_dir, "klub.odt", make_odt)
 
 
 def test_heading_date_and_paragraphs_are_read(tmp_path: Path):
@@ -47,8 +43,7 @@ def test_question_is_answered_with_a_citation_to_the_odt(indexed):
 
 
 def test_deleting_the_odt_removes_its_chunks(tmp_path, model_dir):
-    settings, folder = library(tmp_path, model_dir, {"klub.odt": make_odt, "szkolenie.txt": write_text(NEIGHBOUR)})
-    Indexer(settings, progress=False).run([folder])
+    settings, folder = indexed_library(tmp_path, model_dir, "klub.odt", make_odt)
     (folder / "klub.odt").unlink()
     assert Indexer(settings, progress=False).run([folder]).removed == [str(folder / "klub.odt")]
     assert {c.metadata["source"] for c in stored_chunks(settings)} == {"szkolenie.txt"}

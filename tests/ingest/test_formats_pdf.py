@@ -10,17 +10,13 @@ from ingest.indexer import Indexer
 from ingest.reader import read_articles
 from rag.config import Settings
 from rag.errors import InvalidDocument
-from tests.ingest.test_formats_fixtures import (NEIGHBOUR, PDF_PAGES, SCAN_TITLE, library, make_pdf, render_page,
-                                                require_tesseract, scan_lines, stored_chunks, write_text)
+from tests.ingest.test_formats_fixtures import (PDF_PAGES, SCAN_TITLE, indexed_library, library, make_pdf,
+                                                render_page, require_tesseract, scan_lines, stored_chunks)
 
 
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory, model_dir):
-    settings, folder = library(tmp_path_factory.mktemp("pdf"), model_dir,
-                               {"dyzury.pdf": make_pdf, "szkolenie.txt": write_text(NEIGHBOUR)})
-    report = Indexer(settings, progress=False).run([folder])
-    assert not report.errors and len(report.added) == 2
-    return settings, folder
+    return indexed_library(tmp_path_factory.mktemp("pdf"), model_dir, "dyzury.pdf", make_pdf)
 
 
 def test_text_layer_is_read_with_each_article_on_its_page(tmp_path: Path):
@@ -60,8 +56,7 @@ def test_question_is_answered_with_a_citation_to_the_pdf_page(indexed):
 
 
 def test_deleting_the_pdf_removes_its_chunks(tmp_path, model_dir):
-    settings, folder = library(tmp_path, model_dir, {"dyzury.pdf": make_pdf, "szkolenie.txt": write_text(NEIGHBOUR)})
-    Indexer(settings, progress=False).run([folder])
+    settings, folder = indexed_library(tmp_path, model_dir, "dyzury.pdf", make_pdf)
     (folder / "dyzury.pdf").unlink()
     report = Indexer(settings, progress=False).run([folder])
     assert report.removed == [str(folder / "dyzury.pdf")]
