@@ -44,7 +44,8 @@ class Assistant:
         self.corpus = corpus = Corpus.load(self.store, self.analyzer, cache_dir=Path(self.settings.data_dir) / "cache")
         self.queries = QueryAnalyzer(self.analyzer, corpus.vocabulary, corpus.acronyms, corpus.known_words)
         self.retriever = build_retriever(self.settings, self.store, self.embed_model, corpus)
-        self.scorer = SentenceScorer(self.embed_model, self.analyzer, corpus.idf, self.store.sentence_vectors)
+        self.scorer = SentenceScorer(self.embed_model, self.analyzer, corpus.idf, self.store.sentence_vectors,
+                                     cache_entries=self.settings.scorer_cache_entries)
         self.briefer = Briefer()
 
     @cached_property

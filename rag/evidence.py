@@ -8,6 +8,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from cachetools import LRUCache
 
 from rag.acronyms import contractions
 from rag.lexical import PolishAnalyzer
@@ -65,15 +66,17 @@ class SentenceScorer:
     """
 
     def __init__(self, embed_model, analyzer: PolishAnalyzer, idf: dict[str, float], stored_vectors=None,
-                 coverage_weight: float = 0.35, rank_weight: float = 0.02) -> None:
+                 coverage_weight: float = 0.35, rank_weight: float = 0.02, cache_entries: int = 50_000) -> None:
         self.embed_model = embed_model
         self.stored_vectors = stored_vectors
         self.analyzer = analyzer
         self.idf = idf
         self.coverage_weight = coverage_weight
         self.rank_weight = rank_weight
-        self._vectors: dict[str, np.ndarray] = {}
-        self._terms: dict[str, set[str]] = {}
+        # Bounded: a server that runs for weeks over a large archive would otherwise come to hold most
+        # of its sentence vectors (~1.5 KB each). An evicted sentence is fetched again as if new.
+        self._vectors: LRUCache[str, np.ndarray] = LRUCache(maxsize=cache_entries)
+        self._terms: LRUCache[str, set[str]] = LRUCache(maxsize=cache_entries)
 
     def run(self, part: QueryPart, lang: str, query_vector: list[float], passages: list[Passage]) -> Evidence:
         evidence = Evidence(part, lang, passages)
@@ -140,9 +143,10 @@ class SentenceScorer:
 
     def terms(self, text: str) -> set[str]:
         """Lemmas of ``text`` and the acronyms it spells out ("Dom Pomocy Społecznej" → dps)."""
-        if text not in self._terms:
-            self._terms[text] = set(self.analyzer.document_terms(text)) | contractions(text)
-        return self._terms[text]
+        terms = self._terms.get(text)
+        if terms is None:
+            terms = self._terms[text] = set(self.analyzer.document_terms(text)) | contractions(text)
+        return terms
 
     def _echoes(self, text: str, focus: frozenset[str], asked: set[str]) -> bool:
         """The words after the focus only repeat the question: "…w szpitalach biorących udział w
@@ -164,13 +168,16 @@ class SentenceScorer:
     def _vectors_for(self, evidence: Evidence) -> list[np.ndarray]:
         """Sentence vectors stored at ingest; embedded here only if the index predates them."""
         texts = [s.text for s in evidence.sentences]
-        wanted = [t for t in dict.fromkeys(texts) if t not in self._vectors]
-        if wanted:
+        asked = set(texts)
+        found = {t: v for t in dict.fromkeys(texts) if (v := self._vectors.get(t)) is not None}
+        if len(found) < len(asked):
             stored = self.stored_vectors([p.chunk_id for p in evidence.passages]) if self.stored_vectors else {}
-            missing = [s for s in evidence.sentences if s.text in wanted and s.text not in stored]
+            missing = [s for s in evidence.sentences if s.text not in found and s.text not in stored]
             # Same form as at ingest: the sentence under its article's title.
-            embedded = self.embed_model.get_text_embedding_batch([f"{s.passage.title}\n{s.text}" for s in missing])
-            missing = [s.text for s in missing]
-            for text, vector in [*stored.items(), *zip(missing, embedded)]:
-                self._vectors[text] = np.asarray(vector, dtype=np.float32)
-        return [self._vectors[t] for t in texts]
+            embedded = self.embed_model.get_text_embedding_batch(
+                [f"{s.passage.title}\n{s.text}" for s in missing]) if missing else []
+            for text, vector in [*stored.items(), *zip([s.text for s in missing], embedded)]:
+                self._vectors[text] = array = np.asarray(vector, dtype=np.float32)
+                if text in asked:
+                    found[text] = array
+        return [found[t] for t in texts]
