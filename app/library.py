@@ -19,7 +19,7 @@ from urllib.parse import quote
 import gradio as gr
 
 from app.i18n import t
-from ingest.library import CORPUS, OTHER, Library, LibraryDocument, document_id
+from ingest.library import CORPUS, OTHER, Library, LibraryDocument, document_id, matching
 from rag.errors import RagError
 from rag.users import Users
 from rag.types import Citation
@@ -56,7 +56,7 @@ class Originals:
         """Citation number → (URL, page). A citation without a ``path`` is matched by its file name."""
         links, by_name = {}, None
         for citation in citations:
-            path = getattr(citation, "path", "") or ""
+            path = citation.path
             if not path:
                 try:
                     by_name = self.library.paths_by_name() if by_name is None else by_name
@@ -65,8 +65,7 @@ class Originals:
                     return {}
                 path = by_name.get(citation.source, "")
             if path:
-                page = int(getattr(citation, "page", 0) or 0)
-                links[citation.n] = (original_url(path, page), page)
+                links[citation.n] = (original_url(path, citation.page), citation.page)
         return links
 
 
@@ -155,7 +154,7 @@ def documents_tab(app: gr.Blocks, library: Library, users: Users | None, lang: s
     def listed(query: str, lang_value: str, keep: str | None = None) -> tuple:
         try:
             everything = library.documents()
-            documents, total = (library.documents(query) if (query or "").strip() else everything), len(everything)
+            documents, total = matching(everything, query), len(everything)
         except RagError as error:
             log.warning("library: %s", error)
             return gr.update(), gr.update(), gr.update(), t(lang_value, "docs_failed", reason=str(error))

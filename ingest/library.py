@@ -26,6 +26,7 @@ from rag.config import Settings
 from rag.embedding import model_fingerprint
 from rag.errors import EmptyIndex, RagError
 from rag.store import ChunkStore, FileRecord, read_manifest
+from rag.text import fold
 
 UPLOAD, CORPUS, OTHER = "upload", "corpus", "other"  # where a document's file lives
 LOCK_WAIT = 10.0  # seconds a delete waits for an ingest that holds the store
@@ -90,10 +91,7 @@ class Library:
             documents = [self._document(r) for r in self._records().values()]
         except EmptyIndex:  # nothing ingested yet: an empty library, not an error
             return []
-        wanted = _folded(query)
-        if wanted:
-            documents = [d for d in documents if wanted in _folded(d.title) or wanted in _folded(d.name)]
-        return sorted(documents, key=lambda d: (d.indexed_at, d.name), reverse=True)
+        return matching(sorted(documents, key=lambda d: (d.indexed_at, d.name), reverse=True), query)
 
     def find(self, doc_id: str) -> LibraryDocument | None:
         return next((d for d in self.documents() if d.doc_id == doc_id), None)
@@ -241,11 +239,10 @@ def _safe_name(name: str) -> str:
     return "" if name in ("", ".", "..") or name.startswith(".") or "\x00" in name else name
 
 
-def _folded(text: str) -> str:
-    import unicodedata
-
-    decomposed = unicodedata.normalize("NFKD", (text or "").replace("ł", "l").replace("Ł", "L"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold().strip()
+def matching(documents: list[LibraryDocument], query: str) -> list[LibraryDocument]:
+    """Those whose title or file name contains ``query``, case and Polish diacritics ignored."""
+    wanted = fold(query or "").strip()
+    return [d for d in documents if wanted in fold(d.title) or wanted in fold(d.name)] if wanted else documents
 
 
 def _same_bytes(a: Path, b: Path) -> bool:

@@ -21,6 +21,7 @@ Three rules make a briefing one a newcomer can trust:
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
@@ -135,14 +136,21 @@ def _countries_as_places(words: list[Word], used: list[bool], names: list[Name],
 def _place_name(written: str, code: str, idf: dict[str, float], places: list[str]) -> Name:
     lang = "en" if is_foreign(tokens(written)[0]) else "pl"
     keys = {fold(n) for n in (country_name(code, "pl"), country_name(code, "en"))} | {fold(written)}
-    for city in cities(code):
-        # A city whose name is also a common word ("Most" in Czechia) would name every bridge. The
-        # documents' terms are lemmas, and Morfeusz's lemma of a city is its name: matched as written.
-        if all(tag == "ign" or is_proper(q) for _, tag, q in tokens(city)[0][2]):
-            keys.add(fold(city))
-            if fold(city) in idf:
-                places.append(city)
+    for city, key in _named_cities(code):
+        keys.add(key)
+        if key in idf:
+            places.append(city)
     return Name(written, country_name(code, lang), (frozenset(keys),))
+
+
+@functools.cache
+def _named_cities(code: str) -> tuple[tuple[str, str], ...]:
+    """(city, folded key) for the country's cities that only name a place: a city whose name is also a
+    common word ("Most" in Czechia) would name every bridge. The documents' terms are lemmas, and
+    Morfeusz's lemma of a city is its name, so a city is matched as written. Once per country: a
+    large country has a thousand cities to look up."""
+    return tuple((city, fold(city)) for city in cities(code)
+                 if all(tag == "ign" or is_proper(q) for _, tag, q in tokens(city)[0][2]))
 
 
 def _is_name(words: list[Word], index: int, idf: dict[str, float]) -> bool:

@@ -212,7 +212,7 @@ class ChunkStore:
 
     def indexed_files(self) -> dict[str, FileRecord]:
         """Path → record of every file whose chunks and sentences are all written."""
-        return _file_records(self._get_all(self.files, include=["metadatas"]))
+        return _file_records(self._call(get_all, self.files, include=["metadatas"]))
 
     def chunk_paths(self, among: list[str] | None = None) -> set[str]:
         """Every path with chunks in the store, committed or not (a killed ingest leaves the latter);
@@ -220,7 +220,7 @@ class ChunkStore:
         if among is not None and not among:
             return set()
         where = {"path": {"$in": among}} if among is not None else None
-        got = self._get_all(self.collection, where=where, include=["metadatas"])
+        got = self._call(get_all, self.collection, where=where, include=["metadatas"])
         return {m["path"] for m in got["metadatas"] or [] if m and "path" in m}
 
     def mark_indexed(self, record: FileRecord) -> None:
@@ -307,18 +307,6 @@ class ChunkStore:
                  for i, text, metadata in zip(got["ids"], got["documents"], got["metadatas"])}
         return [found[i] for i in ids if i in found]
 
-    def _get_all(self, collection, page: int = 5000, **kwargs) -> dict[str, list]:
-        """``collection.get(**kwargs)`` read ``page`` records at a time: chromadb's embedded store
-        fails a get of more than ~32,000 records ("too many SQL variables": a manifest of 42,553
-        files, the 10^5-chunk benchmark store)."""
-        got: dict[str, list] = {"ids": [], "metadatas": []}
-        while True:
-            part = self._call(collection.get, limit=page, offset=len(got["ids"]), **kwargs)
-            got["ids"] += part["ids"]
-            got["metadatas"] += part["metadatas"] or []
-            if len(part["ids"]) < page:
-                return got
-
     def _call(self, fn, *args, **kwargs):
         try:
             return fn(*args, **kwargs)
@@ -330,6 +318,19 @@ class ChunkStore:
 
 def _file_id(path: str) -> str:
     return hashlib.sha1(path.encode()).hexdigest()
+
+
+def get_all(collection, page: int = 5000, **kwargs) -> dict[str, list]:
+    """``collection.get(**kwargs)`` read ``page`` records at a time: chromadb's embedded store fails a
+    get of more than ~32,000 records ("too many SQL variables": a manifest of 42,553 files, the
+    10^5-chunk benchmark store)."""
+    got: dict[str, list] = {"ids": [], "metadatas": []}
+    while True:
+        part = collection.get(limit=page, offset=len(got["ids"]), **kwargs)
+        got["ids"] += part["ids"]
+        got["metadatas"] += part["metadatas"] or []
+        if len(part["ids"]) < page:
+            return got
 
 
 def _file_records(got: dict) -> dict[str, FileRecord]:
@@ -349,7 +350,7 @@ def read_manifest(settings: Settings) -> dict[str, FileRecord]:
     client = open_client(settings, create=False)
     try:
         files = client.get_collection(collection_names(settings.collection)[2], embedding_function=None)
-        got = files.get(include=["metadatas"])
+        got = get_all(files, include=["metadatas"])
     except Exception as error:
         if "does not exist" in str(error).lower():
             raise EmptyIndex(f"The store at {where(settings)} holds no documents yet.") from error
