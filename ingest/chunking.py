@@ -12,7 +12,8 @@ from llama_index.core.schema import MetadataMode, TextNode
 
 from ingest.reader import SUPPORTED_SUFFIXES, Article, read_articles
 from rag.config import Settings
-from rag.lexical import PolishAnalyzer, terms_for_index
+from rag.corpus import analysis_metadata
+from rag.lexical import PolishAnalyzer
 from rag.text import sentence_splitter_fn
 
 # Shown to the embedding model with the chunk (the title says which visit a sentence is about);
@@ -27,6 +28,8 @@ EMBEDDED_METADATA = ("title", "date_text")
 #    detected per file (the shipped corpus and the dev set read exactly as under 3).
 # 5: PDF, DOCX, ODT, HTML and scans are read (ingest/formats); chunks record "page", "ocr" and
 #    "doc_type" (the shipped corpus and the dev set read exactly as under 4).
+# Not bumped for the corpus analysis chunks store since (rag/corpus.py): a bump would embed every file
+# again, while the next ingest gives older chunks their analysis by a metadata update.
 PIPELINE_VERSION = "5"
 
 
@@ -72,7 +75,8 @@ def article_document(article: Article, key: str) -> Document:
 
 def chunk_articles(articles: list[Article], settings: Settings, splitter: SentenceSplitter,
                    analyzer: PolishAnalyzer) -> list[TextNode]:
-    """Split each article and give every chunk a stable id, source offsets, a hash and BM25 terms."""
+    """Split each article and give every chunk a stable id, source offsets, a hash, its BM25 terms and
+    its corpus analysis."""
     from rag.embedding import model_tokenizer
 
     count = model_tokenizer(settings)  # the splitter's own count (see make_splitter)
@@ -92,7 +96,6 @@ def chunk_articles(articles: list[Article], settings: Settings, splitter: Senten
                 start_char=start,
                 end_char=end,
                 content_hash=hashlib.sha256(node.text.encode()).hexdigest()[:16],
-                terms=terms_for_index(analyzer, article.title, node.text),
                 # The subheading most of the chunk lies under ("" before the first one); bookkeeping
                 # for citations, kept out of the vector like the other per-chunk keys.
                 section=article.section_for(start, end),
@@ -102,9 +105,10 @@ def chunk_articles(articles: list[Article], settings: Settings, splitter: Senten
                 ocr=article.pages.ocr_in(start, end),
                 doc_type=article.pages.kind,
             )
-            node.excluded_embed_metadata_keys = [*node.excluded_embed_metadata_keys, "chunk", "start_char",
-                                                 "end_char", "content_hash", "terms", "section", "page", "ocr",
-                                                 "doc_type"]
+            # BM25 terms and what the answering process derives from every chunk at load (rag/corpus.py),
+            # computed here once; bookkeeping too, kept out of the vector.
+            node.metadata.update(analysis_metadata(analyzer, article.title, node.text))
+            node.excluded_embed_metadata_keys = [k for k in node.metadata if k not in EMBEDDED_METADATA]
             node.excluded_llm_metadata_keys = node.excluded_embed_metadata_keys
             nodes.append(node)
     return nodes

@@ -4,11 +4,16 @@ Chroma itself is the record of what was ingested: each file's manifest record (s
 holds the ingest key its chunks were made from, and is written last, after the file's chunks and
 sentences. llama-index's docstore strategies keep that record in a second store, which drifts when
 Chroma is reset, restored or served remotely, and they have no notion of a file half written.
+
+An ingest ends by deriving the corpus analysis of the store as it now stands and saving it in the
+data dir's cache (:func:`prepare_corpus`), so the first process that answers afterwards starts warm.
 """
 
 from __future__ import annotations
 
+import gc
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,10 +24,12 @@ from ingest.chunking import chunk_articles, ingest_key, make_splitter
 from ingest.lock import ingest_lock
 from ingest.reader import read_articles, unsupported_reason
 from rag.config import Settings
+from rag.corpus import Corpus, cache_folder
 from rag.embedding import load_embed_model, model_fingerprint
-from rag.errors import InvalidDocument, RagError
+from rag.errors import EmptyIndex, InvalidDocument, RagError
 from rag.lexical import PolishAnalyzer
-from rag.store import STAGING_SUFFIX, ChunkStore, FileRecord, drop_collections, file_facts, swap_in
+from rag.store import (STAGING_SUFFIX, ChunkStore, FileRecord, drop_collections, file_facts,
+                       forget_embedded_clients, swap_in)
 from rag.text import passage_sentences
 
 
@@ -39,6 +46,7 @@ class IngestReport:
     skipped: dict[str, list[str]] = field(default_factory=dict)
     chunks_written: int = 0
     chunks_total: int = 0
+    corpus_s: float = 0.0  # deriving and saving the corpus analysis at the end (prepare_corpus)
 
     @property
     def failed(self) -> bool:
@@ -79,12 +87,14 @@ class Indexer:
         the end, so a running server keeps answering and a failed rebuild costs nothing."""
         with ingest_lock(self.settings):
             if not rebuild:
-                return self._sync(self.settings, paths)
-            staging = self.settings.replace(collection=self.settings.collection + STAGING_SUFFIX)
-            drop_collections(self.settings, staging.collection)  # what a killed rebuild left
-            report = self._sync(staging, paths)
-            swap_in(self.settings, staging.collection)
-            ChunkStore(self.settings, model_fingerprint(self.settings)).touch()
+                report = self._sync(self.settings, paths)
+            else:
+                staging = self.settings.replace(collection=self.settings.collection + STAGING_SUFFIX)
+                drop_collections(self.settings, staging.collection)  # what a killed rebuild left
+                report = self._sync(staging, paths)
+                swap_in(self.settings, staging.collection)
+                ChunkStore(self.settings, model_fingerprint(self.settings)).touch()
+            report.corpus_s = prepare_corpus(self.settings)
             return report
 
     def _sync(self, settings: Settings, paths: list[Path] | None) -> IngestReport:
@@ -157,6 +167,34 @@ class _FileWriter:
         self.store.mark_indexed(FileRecord(key, new_key, len(nodes), sentence_count,  # … then commit
                                            **file_facts([n.metadata for n in nodes])))
         return len(nodes)
+
+
+def prepare_corpus(settings: Settings) -> float:
+    """Derive the store's corpus analysis and save it in the data dir's cache (``rag.corpus``); the
+    seconds it took.
+
+    Without this, the first process to answer after an ingest derived it before its first answer
+    (and a running ``rag serve`` made its next question wait that long); the ingest, which holds the
+    lock and has just changed the store, pays it instead. Deriving merges what every chunk stored at
+    ingest (no Morfeusz pass), so it costs reading every chunk's metadata and building the keyword
+    index (its cost at 10^4 and 10^5 chunks: the README's scale table, re-ingest row). Nothing to do
+    when the cache already holds this store's analysis (an ingest that changed nothing), and nothing
+    to derive from an empty store.
+    """
+    start = time.perf_counter()
+    if not settings.chroma_host:
+        # The sync left chromadb's vector indexes in memory (1.2 GB at 10^5 chunks), which deriving
+        # never reads: let them go first (held in reference cycles until collected), so the ingest
+        # peaks no higher than the sync did (2.7 GB at 10^5 chunks, not 3.3). An assistant in this
+        # process (the library's upload) reloads anyway when it next sees the store's new version.
+        forget_embedded_clients()
+        gc.collect()
+    try:
+        Corpus.load(ChunkStore(settings, model_fingerprint(settings)), PolishAnalyzer(), cache_folder(settings),
+                    store_analyses=True)
+    except EmptyIndex:
+        pass
+    return time.perf_counter() - start
 
 
 def find_files(paths: list[Path], report: IngestReport) -> tuple[list[Path], list[Path]]:

@@ -42,7 +42,13 @@ class Acronyms:
     @classmethod
     def from_texts(cls, texts: list[str]) -> Acronyms:
         """The most frequent spelling of each acronym across ``texts``."""
-        seen = Counter(pair for text in texts for pair in spelled_out(text))
+        return cls.from_counts(Counter(pair for text in texts for pair in spelled_out(text)))
+
+    @classmethod
+    def from_counts(cls, seen: Counter[tuple[str, str]]) -> Acronyms:
+        """The most frequent spelling of each acronym, from how often each (initials, phrase) of
+        :func:`spelled_out` was seen, in the order first seen (a tie goes to the spelling met first).
+        The corpus counts the spellings each chunk stored at ingest, so no text is read again."""
         expansions: dict[str, str] = {}
         for (short, phrase), _ in seen.most_common():
             expansions.setdefault(short, phrase)

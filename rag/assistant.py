@@ -6,7 +6,6 @@ import time
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import cached_property
-from pathlib import Path
 
 from llama_index.core.schema import NodeWithScore, QueryBundle
 
@@ -15,7 +14,7 @@ from rag.briefing import Briefer
 from rag.claims import Claim
 from rag.composer import build_composer
 from rag.config import Settings
-from rag.corpus import Corpus
+from rag.corpus import Corpus, cache_folder
 from rag.embedding import load_query_model, model_fingerprint
 from rag.errors import InvalidQuestion
 from rag.evidence import Evidence, SentenceScorer
@@ -40,8 +39,8 @@ class Assistant:
         self.embed_model = load_query_model(self.settings)
         self.store = ChunkStore(self.settings, model_fingerprint(self.settings))
         self.analyzer = PolishAnalyzer()
-        # What Morfeusz derives from every chunk, kept under the data dir for the next process.
-        self.corpus = corpus = Corpus.load(self.store, self.analyzer, cache_dir=Path(self.settings.data_dir) / "cache")
+        # What every chunk stored at ingest implies, kept under the data dir (each ingest saves it).
+        self.corpus = corpus = Corpus.load(self.store, self.analyzer, cache_dir=cache_folder(self.settings))
         self.queries = QueryAnalyzer(self.analyzer, corpus.vocabulary, corpus.acronyms, corpus.known_words)
         self.retriever = build_retriever(self.settings, self.store, self.embed_model, corpus)
         self.scorer = SentenceScorer(self.embed_model, self.analyzer, corpus.idf, self.store.sentence_vectors,

@@ -278,20 +278,33 @@ class ChunkStore:
         got = self._call(self.sentences.get, where={"chunk_id": {"$in": chunk_ids}}, include=["documents", "embeddings"])
         return dict(zip(got["documents"], got["embeddings"]))
 
-    def all_chunks(self, metadata_keys: tuple[str, ...] | None = None, page: int = 2000) -> list[StoredChunk]:
+    def all_chunks(self, metadata_keys: tuple[str, ...] | None = None, page: int = 2000,
+                   with_text: bool = True) -> list[StoredChunk]:
         """Every chunk, read ``page`` at a time; ``metadata_keys``: keep only these. Whole, a 10^4-chunk
         store's result is held twice over while chromadb converts it, and each chunk's metadata carries
-        llama-index's copy of the node (~1.5 KB), which the corpus analysis never reads."""
+        llama-index's copy of the node (~1.5 KB), which the corpus analysis never reads.
+        ``with_text=False``: their texts are left out ("")."""
         chunks: list[StoredChunk] = []
+        include = ["documents", "metadatas"] if with_text else ["metadatas"]
         while True:
-            got = self._call(self.collection.get, include=["documents", "metadatas"], limit=page, offset=len(chunks))
-            for chunk_id, text, metadata in zip(got["ids"], got["documents"], got["metadatas"]):
+            got = self._call(self.collection.get, include=include, limit=page, offset=len(chunks))
+            texts = got["documents"] if with_text else [""] * len(got["ids"])
+            for chunk_id, text, metadata in zip(got["ids"], texts, got["metadatas"]):
                 metadata = metadata or {}
                 if metadata_keys is not None:
                     metadata = {k: metadata[k] for k in metadata_keys if k in metadata}
                 chunks.append(StoredChunk(chunk_id, text or "", metadata))
             if len(got["ids"]) < page:
                 return chunks
+
+    def add_chunk_metadata(self, metadata: dict[str, dict[str, Any]], page: int = 2000) -> None:
+        """Merge these keys into the metadata of the chunks with these ids, ``page`` at a time (chromadb
+        merges an update's metadata into the stored one, and skips an id it no longer holds); their
+        texts and vectors are left as they are."""
+        ids = list(metadata)
+        for start in range(0, len(ids), page):
+            part = ids[start: start + page]
+            self._call(self.collection.update, ids=part, metadatas=[metadata[i] for i in part])
 
     def all_chunk_ids(self) -> list[str]:
         """Every chunk's id, without its text or metadata (0.04 s at 10^4 chunks, :meth:`all_chunks`

@@ -3,7 +3,9 @@ from pathlib import Path
 from llama_index.core.schema import MetadataMode
 
 from ingest.chunking import chunk_file, corpus_files
+from rag.corpus import SPELLINGS_KEY, TERMS_KEY, VOCABULARY_KEY, ChunkAnalysis
 from rag.embedding import model_tokenizer
+from rag.lexical import PolishAnalyzer
 
 
 def test_every_chunk_fits_the_embedding_models_window(base_settings):
@@ -81,3 +83,15 @@ def test_a_title_too_long_for_the_chunk_is_shortened_in_the_embedded_metadata(ba
         assert shortened.endswith("…") and title.startswith(shortened[:-1]) and shortened.startswith("Sprawozdanie")
         assert shown.endswith("2025-02-03") and node.metadata["date"] == "2025-02-03"
     assert "osiemdziesięciu opiekunów" in " ".join(n.text for n in nodes)
+
+
+def test_the_stored_corpus_analysis_is_kept_out_of_the_vector(base_settings, tmp_path: Path, sectioned_page):
+    path = tmp_path / "warsztaty.txt"
+    path.write_text(sectioned_page, encoding="utf-8")
+    nodes = chunk_file(path, base_settings.replace(chunk_tokens=60, chunk_overlap=0))
+    assert ("uczelniami", "uczelnia") in ChunkAnalysis.stored(nodes[-1].metadata).vocabulary
+    for node in nodes:
+        assert ChunkAnalysis.stored(node.metadata) == ChunkAnalysis.of(PolishAnalyzer(), node.text)
+        for key in (TERMS_KEY, VOCABULARY_KEY, SPELLINGS_KEY):
+            assert key in node.excluded_embed_metadata_keys and key in node.excluded_llm_metadata_keys
+        assert node.get_metadata_str(MetadataMode.EMBED) == f"{node.metadata['title']}\n{node.metadata['date_text']}"

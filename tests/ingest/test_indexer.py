@@ -113,3 +113,52 @@ def test_page_furniture_is_reported_not_dropped_silently(settings, docs):
     assert report.skipped == {key: ["Serwis informacyjny ośrodka", "Wersja do druku"]}
     assert f"skipped 2 lines of page furniture (42 characters) in {key}" in report.summary()
     assert "Wersja do druku" not in " ".join(c.text for c in _store(settings).all_chunks())
+
+
+def _corpus(settings: Settings, cache: bool = True):
+    from rag.corpus import Corpus, cache_folder
+    from rag.lexical import PolishAnalyzer
+
+    return Corpus.load(_store(settings), PolishAnalyzer(), cache_folder(settings) if cache else None)
+
+
+def test_an_ingest_leaves_the_corpus_analysis_saved_for_the_first_answer(settings, docs):
+    report = Indexer(settings, progress=False).run([docs])
+    corpus = _corpus(settings)
+    assert report.corpus_s > 0 and corpus.from_cache
+    assert list(corpus.vocabulary.items()) == list(_corpus(settings, cache=False).vocabulary.items())
+    (docs / "oslo.txt").write_text(VISIT.replace("dyrektor ośrodka", "kierowniczka świetlicy"), encoding="utf-8")
+    Indexer(settings, progress=False).run([docs])
+    changed = _corpus(settings)
+    assert changed.from_cache and changed.vocabulary["swietlicy"] == "swietlica"
+    Indexer(settings, progress=False).run([docs], rebuild=True)
+    assert _corpus(settings).from_cache
+
+
+def test_an_ingest_that_empties_the_index_ends_without_an_analysis(settings, docs):
+    Indexer(settings, progress=False).run([docs])
+    for path in docs.iterdir():
+        path.unlink()
+    report = Indexer(settings, progress=False).run([docs])
+    assert len(report.removed) == 2 and not report.errors and report.chunks_total == 0
+
+
+def test_an_ingest_stores_the_analysis_of_chunks_written_before_it_was_stored(settings, docs):
+    """An older store is analysed once, by the next ingest, and never embedded again."""
+    import shutil
+
+    from rag.corpus import SPELLINGS_KEY, VOCABULARY_KEY, ChunkAnalysis, cache_folder
+    from rag.lexical import PolishAnalyzer
+
+    Indexer(settings, progress=False).run([docs])
+    collection = _store(settings).collection
+    before = collection.get(include=["embeddings", "documents"])
+    collection.update(ids=before["ids"], metadatas=[{VOCABULARY_KEY: None, SPELLINGS_KEY: None}] * len(before["ids"]))
+    shutil.rmtree(cache_folder(settings))  # as an older version left it: no stored analysis, no cache
+    report = Indexer(settings, progress=False).run([docs])
+    after = collection.get(include=["embeddings", "documents", "metadatas"])
+    assert report.unchanged and not report.added and after["ids"] == before["ids"]
+    assert (after["embeddings"] == before["embeddings"]).all()
+    for text, metadata in zip(after["documents"], after["metadatas"]):
+        assert ChunkAnalysis.stored(metadata) == ChunkAnalysis.of(PolishAnalyzer(), text)
+    assert _corpus(settings).from_cache

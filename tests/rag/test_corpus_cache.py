@@ -1,5 +1,6 @@
-"""The corpus analysis kept on disk (rag/corpus.py): the same values and the same answers as derived
-afresh, and never used for a store that changed since it was written."""
+"""The corpus analysis (rag/corpus.py): derived from what each chunk stored at ingest, or from its text
+for a chunk stored without it, with the same values either way; kept on disk with the same values and
+the same answers as derived afresh, and never used for a store that changed since it was written."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from dataclasses import replace
 import pytest
 
 from rag.config import PROJECT_ROOT
-from rag.corpus import Corpus
+from rag.acronyms import Acronyms, contractions
+from rag.corpus import SPELLINGS_KEY, VOCABULARY_KEY, ChunkAnalysis, Corpus, analysis_metadata, idf_table
 from rag.embedding import model_fingerprint
 from rag.lexical import PolishAnalyzer
 from rag.store import ChunkStore, StoredChunk
@@ -27,8 +29,10 @@ class FakeStore:
     def version(self) -> str:
         return self.versions.pop(0) if len(self.versions) > 1 else self.versions[0]
 
-    def all_chunks(self, metadata_keys: tuple[str, ...] | None = None) -> list[StoredChunk]:
-        return list(self.chunks)
+    def all_chunks(self, metadata_keys: tuple[str, ...] | None = None, with_text: bool = True) -> list[StoredChunk]:
+        return [StoredChunk(c.chunk_id, c.text if with_text else "",
+                            {k: v for k, v in c.metadata.items() if metadata_keys is None or k in metadata_keys})
+                for c in self.chunks]
 
     def all_chunk_ids(self) -> list[str]:
         return [c.chunk_id for c in self.chunks]
@@ -46,6 +50,17 @@ def chunks(ingested_settings) -> list[StoredChunk]:
 @pytest.fixture
 def analyzer() -> PolishAnalyzer:
     return PolishAnalyzer()
+
+
+def _without_analysis(chunks: list[StoredChunk]) -> list[StoredChunk]:
+    """The chunks as a store written before the analysis was stored holds them."""
+    return [replace(c, metadata={k: v for k, v in c.metadata.items() if k not in (VOCABULARY_KEY, SPELLINGS_KEY)})
+            for c in chunks]
+
+
+class NoMorfeusz(PolishAnalyzer):
+    def surface_to_lemma(self, text: str) -> dict[str, str]:
+        raise AssertionError("a chunk with a stored analysis was analysed again")
 
 
 def _same(a: Corpus, b: Corpus) -> None:
@@ -68,6 +83,63 @@ def test_a_cached_analysis_is_the_derived_one_exactly(ingested_settings, chunks,
     assert again.chunks == chunks
 
 
+def test_every_ingested_chunk_stores_the_analysis_of_its_text(chunks, analyzer):
+    assert chunks
+    for chunk in chunks:
+        assert ChunkAnalysis.stored(chunk.metadata) == ChunkAnalysis.of(analyzer, chunk.text)
+
+
+def test_a_stored_analysis_reads_back_exactly(analyzer):
+    text = ("Miejski Ośrodek Pomocy Społecznej (MOPS) i Dom Pomocy Społecznej przy ul. Łokietka otrzymały "
+            "nowe busy; kierowcy pojadą nimi 3 razy w tygodniu z Bronowic do Nowej Huty.")
+    analysis = ChunkAnalysis.of(analyzer, text)
+    assert ("busy", "bus") in analysis.vocabulary and ("mops", "Miejski Ośrodek Pomocy Społecznej") in analysis.spellings
+    assert ChunkAnalysis.stored(analysis.metadata()) == analysis
+    empty = ChunkAnalysis.of(analyzer, "")
+    assert empty == ChunkAnalysis((), ()) and ChunkAnalysis.stored(empty.metadata()) == empty
+
+
+def test_an_analysis_that_would_not_read_back_is_not_stored():
+    assert ChunkAnalysis((("nowa huta", "nowa huta"),), ()).metadata() == {}
+    assert ChunkAnalysis((), (("mops", "Miejski\nOśrodek"),)).metadata() == {}
+
+
+def test_deriving_from_stored_analyses_runs_no_morfeusz_and_reads_no_text(ingested_settings, chunks, analyzer):
+    def no_fetch(ids: list[str]) -> list[StoredChunk]:
+        raise AssertionError(f"read the text of {ids}")
+
+    stored = FakeStore(ingested_settings, chunks, [""]).all_chunks(with_text=False)
+    corpus = Corpus.derive(stored, NoMorfeusz(), no_fetch)
+    # What deriving computed from every chunk's text before the analysis was stored.
+    vocabulary: dict[str, str] = {}
+    for chunk in chunks:
+        vocabulary.update(analyzer.surface_to_lemma(chunk.text))
+    assert list(corpus.vocabulary.items()) == list(vocabulary.items())
+    assert corpus.idf == idf_table([c.metadata["terms"].split() + sorted(contractions(c.text)) for c in chunks])
+    assert list(corpus.acronyms.expansions.items()) == list(Acronyms.from_texts([c.text for c in chunks]).expansions.items())
+    _same(corpus, Corpus.derive(_without_analysis(chunks), analyzer, no_fetch))
+
+
+def test_chunks_stored_without_an_analysis_are_analysed_at_load(ingested_settings, chunks, analyzer):
+    """A store written before the analysis was stored, whole or in part, derives the same values."""
+    expected = Corpus.derive(chunks, analyzer, FakeStore(ingested_settings, chunks, [""]).chunks_by_id)
+    mixed = [c if i % 2 else _without_analysis([c])[0] for i, c in enumerate(chunks)]
+    fetched: list[str] = []
+
+    def fetch(ids: list[str]) -> list[StoredChunk]:
+        fetched.extend(ids)
+        return FakeStore(ingested_settings, chunks, [""]).chunks_by_id(ids)
+
+    kept: dict[str, dict[str, str]] = {}
+    old = FakeStore(ingested_settings, mixed, ["v1"])
+    corpus = Corpus.derive(old.all_chunks(with_text=False), analyzer, fetch, keep=kept.update)
+    _same(corpus, expected)
+    assert sorted(fetched) == sorted(c.chunk_id for c in chunks[::2])
+    # What an ingest stores back into those chunks: the analysis of each, as it would have stored it.
+    assert kept == {c.chunk_id: ChunkAnalysis.of(analyzer, c.text).metadata() for c in chunks[::2]}
+    _same(Corpus.load(FakeStore(ingested_settings, _without_analysis(chunks), [""]), analyzer), expected)
+
+
 def test_a_new_store_version_is_derived_again(ingested_settings, chunks, analyzer, tmp_path):
     Corpus.load(FakeStore(ingested_settings, chunks, ["v1"]), analyzer, cache_dir=tmp_path)
     assert Corpus.load(FakeStore(ingested_settings, chunks, ["v1"]), analyzer, cache_dir=tmp_path).from_cache
@@ -79,8 +151,9 @@ def test_changed_chunks_under_the_same_version_are_derived_again(ingested_settin
     """An ingest killed before it renewed the version has still changed the chunks, and so their ids
     (made from the file's content hash)."""
     Corpus.load(FakeStore(ingested_settings, chunks, ["v1"]), analyzer, cache_dir=tmp_path)
-    edited = [replace(chunks[0], chunk_id=chunks[0].chunk_id + "e",
-                      text=chunks[0].text + " Grzybobranie w Niepołomicach.")] + chunks[1:]
+    text = chunks[0].text + " Grzybobranie w Niepołomicach."  # as an ingest of the edited file stores it
+    metadata = {**chunks[0].metadata, **analysis_metadata(analyzer, chunks[0].metadata["title"], text)}
+    edited = [replace(chunks[0], chunk_id=chunks[0].chunk_id + "e", text=text, metadata=metadata)] + chunks[1:]
     corpus = Corpus.load(FakeStore(ingested_settings, edited, ["v1"]), analyzer, cache_dir=tmp_path)
     assert not corpus.from_cache
     assert corpus.vocabulary.get("niepolomicach") == "niepolomice"
@@ -141,12 +214,12 @@ def _ask_all(settings, questions_file) -> list[dict]:
     return answers
 
 
-def test_answers_are_identical_with_and_without_the_cache(store_copy, tmp_path):
+def test_answers_are_identical_from_stored_analyses_from_texts_and_from_the_cache(store_copy, tmp_path):
     questions = tmp_path / "questions.txt"
     questions.write_text("\n".join(QUESTIONS) + "\n", encoding="utf-8")
     cache = store_copy.data_dir / "cache"
     assert not list(cache.glob("corpus-*.json"))
-    derived = _ask_all(store_copy, questions)  # no cache yet: derived, then written
+    derived = _ask_all(store_copy, questions)  # no cache yet: derived from the stored analyses, then written
     (path,) = cache.glob("corpus-*.json")
     written = path.stat().st_mtime_ns
     cached = _ask_all(store_copy, questions)
@@ -154,6 +227,15 @@ def test_answers_are_identical_with_and_without_the_cache(store_copy, tmp_path):
     assert json.dumps(cached, ensure_ascii=False) == json.dumps(derived, ensure_ascii=False)
     assert [a["question"] for a in cached] == QUESTIONS
     assert not cached[0]["refused"] and cached[-1]["refused"]
+    # The same store as written before chunks stored their analysis: every chunk is analysed at load.
+    chunks = ChunkStore(store_copy, model_fingerprint(store_copy)).collection
+    ids = chunks.get(include=[])["ids"]
+    chunks.update(ids=ids, metadatas=[{VOCABULARY_KEY: None, SPELLINGS_KEY: None}] * len(ids))
+    assert not any(VOCABULARY_KEY in m for m in chunks.get(include=["metadatas"])["metadatas"])
+    shutil.rmtree(cache)
+    from_texts = _ask_all(store_copy, questions)
+    assert list(cache.glob("corpus-*.json"))
+    assert json.dumps(from_texts, ensure_ascii=False) == json.dumps(derived, ensure_ascii=False)
 
 
 def test_a_real_store_whose_version_changed_is_derived_again(store_copy, analyzer):
@@ -163,9 +245,9 @@ def test_a_real_store_whose_version_changed_is_derived_again(store_copy, analyze
     assert Corpus.load(store, analyzer, cache_dir=cache).from_cache
     # A new chunk with a word no document has, as an ingest would write it, then the version renewed.
     got = store.collection.get(limit=1, include=["embeddings", "metadatas"])
-    metadata = dict(got["metadatas"][0], terms="kopytka ziemniaczany")
-    store.collection.add(ids=["extra-chunk"], documents=["Kopytka ziemniaczane podano w klubie seniora."],
-                         embeddings=[got["embeddings"][0]], metadatas=[metadata])
+    text = "Kopytka ziemniaczane podano w klubie seniora."
+    metadata = dict(got["metadatas"][0], **analysis_metadata(analyzer, "", text))
+    store.collection.add(ids=["extra-chunk"], documents=[text], embeddings=[got["embeddings"][0]], metadatas=[metadata])
     store.touch()
     corpus = Corpus.load(store, analyzer, cache_dir=cache)
     assert not corpus.from_cache
