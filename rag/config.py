@@ -49,10 +49,13 @@ class Settings:
     retrieval: str = "hybrid"  # hybrid | dense | bm25 | bm25_raw
     top_k: int = 5
     candidates: int = 20
-    # The fusion's two knobs, chosen by `python -m eval.fit_retrieval` (leave-documents-out
-    # cross-validation over the development sets; report in eval/reports/fit_retrieval.md).
-    dense_weight: float = 0.75  # the dense ranking's share of the fused score, the keyword ranking's the rest
-    rrf_k: int = 10  # reciprocal-rank constant: small, so ranks beyond ~10 of 20 candidates weigh little
+    # How dense and keyword hits are fused (rag.retrieval.fuse) and the knobs, chosen by `python -m
+    # eval.fit_retrieval` (leave-documents-out cross-validation over the development sets; report in
+    # eval/reports/fit_retrieval.md).
+    fusion: str = "gap"  # gap | rrf | relative_score | dist_based_score
+    cosine_gap: float = 0.02  # gap: a cosine this far below the best dense hit costs the whole keyword range
+    dense_weight: float = 0.75  # rrf and the score modes: the dense ranking's share, the keyword ranking's the rest
+    rrf_k: int = 10  # rrf: reciprocal-rank constant: small, so ranks beyond ~10 of 20 candidates weigh little
 
     # answering
     composer: str = "extractive"  # extractive | llm

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 from llama_index.core import VectorStoreIndex
@@ -71,39 +72,111 @@ class DenseRetriever(BaseRetriever):
         return hits
 
 
+FUSIONS = ("gap", "rrf", "relative_score", "dist_based_score")
+
+
+@dataclass(frozen=True)
+class Fusion:
+    """How :func:`fuse` merges the two rankings, and its knobs (``Settings``: ``fusion``, ``dense_weight``,
+    ``rrf_k``, ``cosine_gap``; chosen by ``python -m eval.fit_retrieval``)."""
+
+    method: str = "gap"  # one of FUSIONS
+    dense_weight: float = 0.75  # rrf, relative_score, dist_based_score: the dense ranking's share
+    rrf_k: int = 10  # rrf: the reciprocal-rank constant
+    cosine_gap: float = 0.02  # gap: a cosine this far below the best dense hit costs the keyword ranking's whole range
+
+    def __post_init__(self) -> None:
+        if self.method not in FUSIONS:
+            raise ValueError(f"unknown fusion {self.method!r}; choose one of {', '.join(FUSIONS)}")
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Fusion:
+        return cls(settings.fusion, settings.dense_weight, settings.rrf_k, settings.cosine_gap)
+
+
 class HybridRetriever(BaseRetriever):
-    """Weighted reciprocal-rank fusion of dense and keyword hits (:func:`fuse`).
+    """Dense and keyword hits fused into one ranking by :func:`fuse`.
 
     Written by hand because llama-index's ``QueryFusionRetriever`` applies its ``retriever_weights``
-    only in its score-based modes; its reciprocal-rank mode weighs every retriever alike with a fixed
-    k of 60, too flat for the 20 candidates each retriever returns here.
+    only in its score-based modes (its reciprocal-rank mode weighs every retriever alike with a fixed
+    k of 60, too flat for the 20 candidates each retriever returns here), and none of its modes lets a
+    keyword hit with a clear margin outrank a crowd of dense hits that are all about equally close:
+    ``relative_score`` and ``dist_based_score`` are offered here too, with the same arithmetic.
     """
 
-    def __init__(self, dense: BaseRetriever, keyword: BaseRetriever, dense_weight: float, rrf_k: int,
-                 top_k: int) -> None:
+    def __init__(self, dense: BaseRetriever, keyword: BaseRetriever, fusion: Fusion, top_k: int) -> None:
         super().__init__()
         self.dense, self.keyword = dense, keyword
-        self.dense_weight, self.rrf_k = dense_weight, rrf_k
+        self.fusion = fusion
         self.top_k = top_k
 
     def _retrieve(self, query_bundle: QueryBundle) -> list[NodeWithScore]:
-        return fuse(self.dense.retrieve(query_bundle), self.keyword.retrieve(query_bundle),
-                    self.dense_weight, self.rrf_k, self.top_k)
+        return fuse(self.dense.retrieve(query_bundle), self.keyword.retrieve(query_bundle), self.fusion, self.top_k)
 
 
-def fuse(dense: list[NodeWithScore], keyword: list[NodeWithScore], dense_weight: float, rrf_k: int,
-         top_k: int) -> list[NodeWithScore]:
-    """``Σ weight / (rrf_k + rank)`` over the two rankings (rank from 1), best first; the dense ranking
-    weighs ``dense_weight``, the keyword ranking the rest."""
-    fused: dict[str, NodeWithScore] = {}
+def fuse(dense: list[NodeWithScore], keyword: list[NodeWithScore], fusion: Fusion, top_k: int) -> list[NodeWithScore]:
+    """The two rankings (each best first, dense scored by cosine, keyword by BM25) fused, best first,
+    at most ``top_k``; the score is the fused one. By ``fusion.method``:
+
+    - ``gap``: ``bm25 / best bm25 - (best cosine - cosine) / cosine_gap``. A candidate the keyword ranking
+      did not return counts as bm25 0, one the dense ranking did not return as the dense ranking's
+      lowest cosine (its floor). Scores, not ranks: when the dense hits are all about equally close
+      (an archive of similar items), their cosines differ by little and a keyword hit that stands out
+      (a name only one document contains) comes first; when the keyword scores are all alike, the
+      cosines decide.
+    - ``rrf``: ``Σ weight / (rrf_k + rank)`` over the two rankings (rank from 1); the dense ranking weighs
+      ``dense_weight``, the keyword ranking the rest.
+    - ``relative_score`` / ``dist_based_score``: llama-index ``QueryFusionRetriever``'s modes with
+      ``retriever_weights`` (``dense_weight``, the rest): each ranking's scores scaled to [0, 1] by its
+      minimum and maximum, or by its mean ± 3 standard deviations, weighted and summed; a candidate one
+      ranking did not return gets 0 from it.
+    """
+    if fusion.method == "gap":
+        scores = _gap(dense, keyword, fusion.cosine_gap)
+    elif fusion.method == "rrf":
+        scores = _rrf(dense, keyword, fusion.dense_weight, fusion.rrf_k)
+    else:
+        scores = _scaled(dense, keyword, fusion.dense_weight, spread=fusion.method == "dist_based_score")
+    nodes = {hit.node.node_id: hit.node for hit in [*keyword, *dense]}  # one node per id, the dense copy last
+    ranked = sorted(scores, key=lambda k: -scores[k])[:top_k]
+    return [NodeWithScore(node=nodes[k], score=scores[k]) for k in ranked]
+
+
+def _gap(dense: list[NodeWithScore], keyword: list[NodeWithScore], cosine_gap: float) -> dict[str, float]:
+    cosine = {hit.node.node_id: hit.score or 0.0 for hit in reversed(dense)}  # a duplicate keeps its best
+    bm25 = {hit.node.node_id: hit.score or 0.0 for hit in reversed(keyword)}
+    best_cosine, floor = (max(cosine.values()), min(cosine.values())) if cosine else (0.0, 0.0)
+    best_bm25 = max(bm25.values(), default=0.0)
+    return {key: (bm25.get(key, 0.0) / best_bm25 if best_bm25 > 0 else 0.0)
+            - (best_cosine - cosine.get(key, floor)) / cosine_gap
+            for key in dict.fromkeys([*(h.node.node_id for h in dense), *(h.node.node_id for h in keyword)])}
+
+
+def _rrf(dense: list[NodeWithScore], keyword: list[NodeWithScore], dense_weight: float, rrf_k: int) -> dict[str, float]:
     scores: dict[str, float] = {}
     for weight, hits in ((dense_weight, dense), (1.0 - dense_weight, keyword)):
         for rank, hit in enumerate(hits):
             key = hit.node.node_id
-            fused.setdefault(key, hit)
             scores[key] = scores.get(key, 0.0) + weight / (rrf_k + rank + 1)
-    ranked = sorted(fused, key=lambda k: -scores[k])[:top_k]
-    return [NodeWithScore(node=fused[k].node, score=scores[k]) for k in ranked]
+    return scores
+
+
+def _scaled(dense: list[NodeWithScore], keyword: list[NodeWithScore], dense_weight: float, spread: bool) -> dict[str, float]:
+    scores: dict[str, float] = {}
+    for weight, hits in ((dense_weight, dense), (1.0 - dense_weight, keyword)):
+        values = [hit.score or 0.0 for hit in hits]
+        if not values:
+            continue
+        if spread:
+            mean = sum(values) / len(values)
+            sd = (sum((v - mean) ** 2 for v in values) / len(values)) ** 0.5
+            low, high = mean - 3 * sd, mean + 3 * sd
+        else:
+            low, high = min(values), max(values)
+        for hit, value in zip(hits, values):
+            scaled = (1.0 if high > 0 else 0.0) if high == low else (value - low) / (high - low)
+            scores[hit.node.node_id] = scores.get(hit.node.node_id, 0.0) + weight * scaled
+    return scores
 
 
 def _node(chunk: StoredChunk) -> TextNode:
@@ -129,7 +202,7 @@ def _bm25_raw(settings: Settings, store: ChunkStore, embed_model, corpus: Corpus
 def _hybrid(settings: Settings, store: ChunkStore, embed_model, corpus: Corpus) -> BaseRetriever:
     return HybridRetriever(
         _dense(settings, store, embed_model, corpus), _bm25(settings, store, embed_model, corpus),
-        settings.dense_weight, settings.rrf_k, settings.candidates,
+        Fusion.from_settings(settings), settings.candidates,
     )
 
 

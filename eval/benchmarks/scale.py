@@ -4,9 +4,11 @@ Not a test: it prints figures for the README. For one size it generates a corpus
 builds a store from it (``scale_store``: real chunks and terms, sample vectors plus noise), then
 measures in fresh child processes, so every figure starts cold as a user's process would:
 
-- start-up to first answer, with the corpus cache empty (the first process after an ingest) and warm;
+- start-up to first answer, with the corpus cache empty (a process in another data dir than the
+  ingest's, or before this code: the first process after any ingest) and warm;
 - ``ask`` p50/p95 over first-contact questions in a warm process, planted-fact hit@3, peak RSS;
-- re-ingest of one changed file (the whole ``rag ingest FILE`` command and the sync alone);
+- re-ingest of one changed file (the whole ``rag ingest FILE`` command, the sync alone, and the part
+  of it that derives and saves the corpus analysis), then start-up of the first process after it;
 - store size on disk; with ``--server`` the same against ``chroma run`` over the same folder.
 
 ``ingest`` measures real ingest speed side by side with the model's own batched throughput on the
@@ -14,7 +16,9 @@ same chunks (scale-independent, run once). ``report`` turns every result into th
 ``docs/scale-cost.png``.
 
 Run: ``python -m eval.benchmarks.scale run --chunks 1000 [--server]``,
-``python -m eval.benchmarks.scale ingest``, ``python -m eval.benchmarks.scale report``.
+``python -m eval.benchmarks.scale ingest``, ``python -m eval.benchmarks.scale report``;
+``RAG_FUSION=rrf python -m eval.benchmarks.scale planted --chunks 10000 [--data COPY]``: planted-fact
+hit@3 and latency on a built store under one fusion.
 """
 
 from __future__ import annotations
@@ -113,9 +117,9 @@ def reingest(args: argparse.Namespace) -> None:
     load_embed_model(settings)
     start = time.perf_counter()
     report = Indexer(settings, progress=False).run([Path(args.file)])
-    print(json.dumps({"sync_s": time.perf_counter() - start, "updated": len(report.updated),
-                      "chunks_written": report.chunks_written,
-                      "peak_rss_mb": _peak_rss_mb()}))
+    print(json.dumps({"sync_s": time.perf_counter() - start, "corpus_s": report.corpus_s,
+                      "updated": len(report.updated), "added": len(report.added),
+                      "chunks_written": report.chunks_written, "peak_rss_mb": _peak_rss_mb()}))
 
 
 def _peak_rss_mb() -> float:
@@ -134,6 +138,41 @@ def _child(command: list[str], env: dict[str, str]) -> tuple[dict, float]:
     if done.returncode != 0:
         raise RuntimeError(f"{command[0]} failed: {done.stderr[-2000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1]), start
+
+
+def planted(args: argparse.Namespace) -> None:
+    """Planted-fact hit@3 and ``ask`` latency on a store already built, in this process: nothing is
+    built. The fusion is the settings' (``RAG_FUSION``, ``RAG_COSINE_GAP``, ``RAG_DENSE_WEIGHT``,
+    ``RAG_RRF_K``), so fusions compare on one store without rebuilding it. Opening a store can write
+    to it (its corpus cache): to keep one untouched, copy its ``data`` folder and pass ``--data``."""
+    from rag.assistant import Assistant
+    from rag.retrieval import Fusion
+    from rag.store import forget_embedded_clients
+    from rag.text import fold
+
+    root = Path(args.out).resolve() / str(args.chunks)
+    settings = _settings(Path(args.data).resolve() if args.data else root / "data")
+    forget_embedded_clients()  # a client this process opened before (``run``) would miss its children's writes
+    started = time.perf_counter()
+    assistant = Assistant(settings)
+    load_s = time.perf_counter() - started
+    assistant.ask(WARM_UP)
+    questions = load_questions(root / "corpus")
+    latencies, hits, facts, missed = [], 0, 0, []
+    for question, source, expected in [(q.question, q.source, q.expected) for q in questions] + \
+            [(q, "", "") for q in generic_questions(16)]:
+        start = time.perf_counter()
+        answer = assistant.ask(question)
+        latencies.append((time.perf_counter() - start) * 1000)
+        if source:
+            hit = source in [p.source for p in answer.passages[:3]]
+            hits, facts = hits + hit, facts + (fold(expected) in fold(answer.answer))
+            missed += [] if hit else [question]
+    q = statistics.quantiles(latencies, n=100)
+    print(json.dumps({"chunks": args.chunks, "fusion": vars(Fusion.from_settings(settings)), "load_s": load_s,
+                      "hit_at_3": hits / len(questions), "answer_has_fact": facts / len(questions),
+                      "planted": len(questions), "ask_p50_ms": q[49], "ask_p95_ms": q[94], "questions": len(latencies),
+                      "load_avg": _load(), "missed": missed}, ensure_ascii=False))
 
 
 # --- one size ------------------------------------------------------------------------------------
@@ -198,8 +237,13 @@ def measure(settings: Settings, root: Path, mode: str, corpus: Path, log) -> dic
     result, start = _child(["reingest", "--file", str(path)], env)
     figures["reingest_command_s"] = time.time() - start
     figures["reingest_sync_s"] = result["sync_s"]
+    figures["reingest_corpus_s"] = result.get("corpus_s", 0.0)  # 0: code that left the analysis to the next start
     figures["reingest_peak_rss_mb"] = result["peak_rss_mb"]
     log(f"  {mode} re-ingest: {json.dumps(result)}  load {_load()}")
+    result, start = _child(["probe", "--corpus", str(corpus)], env)
+    figures["startup_after_ingest_s"] = result["first_answer_at"] - start
+    figures["after_ingest_from_cache"] = result["from_cache"]
+    log(f"  {mode} first start after the re-ingest: {json.dumps(result)}  load {_load()}")
     figures["load_avg"] = _load()
     return figures
 
@@ -320,11 +364,11 @@ def parts(args: argparse.Namespace) -> None:
 
     import bm25s
 
-    from rag.corpus import Corpus, keyword_index
+    from rag.corpus import SPELLINGS_KEY, TERMS_KEY, VOCABULARY_KEY, Corpus, keyword_index
     from rag.embedding import model_fingerprint
     from rag.lexical import TYPO_CUTOFF, PolishAnalyzer, Vocabulary, _root
     from rag.retrieval import _node
-    from rag.store import ChunkStore
+    from rag.store import ChunkStore, StoredChunk
 
     root = Path(args.out) / str(args.chunks)
     settings = _settings(root / "data")
@@ -341,9 +385,13 @@ def parts(args: argparse.Namespace) -> None:
     chunks = timed("all_chunks_s", store.all_chunks)
     figures["chunks"] = len(chunks)
     analyzer = PolishAnalyzer()
-    sample = chunks[: min(len(chunks), 500)]
-    timed("derive_500_chunks_s", lambda: Corpus.derive(sample, analyzer, store.chunks_by_id))
-    figures["derive_all_estimated_s"] = figures["derive_500_chunks_s"] * len(chunks) / len(sample)
+    # Before the analysis was stored at ingest: Morfeusz over every chunk's text at load.
+    sample = [StoredChunk(c.chunk_id, c.text, {TERMS_KEY: c.metadata.get(TERMS_KEY, "")}) for c in chunks[:500]]
+    timed("derive_500_chunks_from_texts_s", lambda: Corpus.derive(sample, analyzer, store.chunks_by_id))
+    figures["derive_all_from_texts_estimated_s"] = figures["derive_500_chunks_from_texts_s"] * len(chunks) / len(sample)
+    timed("read_stored_analyses_s", lambda: store.all_chunks(metadata_keys=(TERMS_KEY, VOCABULARY_KEY, SPELLINGS_KEY),
+                                                             with_text=False))
+    timed("derive_from_stored_analyses_s", lambda: Corpus.load(store, analyzer))  # the whole derive, its read included
     timed("all_chunk_ids_s", store.all_chunk_ids)
     Corpus.load(store, analyzer, cache_dir=settings.data_dir / "cache")  # derives and caches, unless the probes did
     # A warm start's whole corpus step: ids, key, JSON, mapped keyword index.
@@ -351,7 +399,7 @@ def parts(args: argparse.Namespace) -> None:
     figures["corpus_load_was_warm"] = cached.from_cache
     vocabulary = cached.vocabulary
     figures["vocabulary_words"], figures["vocabulary_lemmas"] = len(vocabulary), len(vocabulary.lemmas)
-    documents = [c.metadata.get("terms", "").split() for c in chunks]
+    documents = [c.metadata.get(TERMS_KEY, "").split() for c in chunks]
     index = timed("bm25_build_s", lambda: keyword_index(documents))
     with tempfile.TemporaryDirectory() as folder:
         index.save(folder)
@@ -410,14 +458,15 @@ ROWS = (
     ("sentences in the store", lambda r, m: f"{r['build']['sentences']:,}"),
     ("store size on disk", lambda r, m: f"{m['store_bytes'] / 2**20:,.0f} MiB"),
     ("start-up to first answer, corpus cache empty", lambda r, m: f"{m['startup_cold_s']:.1f} s"),
+    ("start-up to first answer, first process after an ingest", lambda r, m: f"{m['startup_after_ingest_s']:.1f} s"),
     ("start-up to first answer, cache warm", lambda r, m: f"{m['startup_warm_s']:.1f} s"),
     ("ask p50 / p95, first contact, warm process", lambda r, m: f"{m['ask_p50_ms']:.0f} / {m['ask_p95_ms']:.0f} ms"),
     ("peak RSS of the answering process (cold / warm start)",
      lambda r, m: f"{m['peak_rss_cold_mb']:,.0f} / {m['peak_rss_warm_mb']:,.0f} MiB"),
     ("peak RSS of `chroma run`", lambda r, m: f"{m['server_peak_rss_mb']:,.0f} MiB" if "server_peak_rss_mb" in m else "–"),
     ("planted-fact hit@3 (answer quotes the fact)", lambda r, m: f"{m['hit_at_3']:.2f} ({m['answer_has_fact']:.2f}) of {m['planted']}"),
-    ("re-ingest one changed file: command / sync alone",
-     lambda r, m: f"{m['reingest_command_s']:.1f} / {m['reingest_sync_s']:.1f} s"),
+    ("re-ingest one changed file: command / sync alone (of it: corpus analysis saved)",
+     lambda r, m: f"{m['reingest_command_s']:.1f} / {m['reingest_sync_s']:.1f} ({m['reingest_corpus_s']:.1f}) s"),
     ("1-min load during the probes", lambda r, m: m["load_avg"]),
 )
 
@@ -494,13 +543,17 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("report", help="the README table (and --plot PNG) from every result")
     p.add_argument("--plot", default=None)
     p.set_defaults(fn=report)
+    p = sub.add_parser("planted", help="planted-fact hit@3 and ask latency on a built store, with the settings' fusion")
+    p.add_argument("--chunks", type=int, required=True)
+    p.add_argument("--data", default=None, help="the store's data folder, or a copy of it (default: <out>/N/data)")
+    p.set_defaults(fn=planted)
     p = sub.add_parser("probe")
     p.add_argument("--corpus", required=True)
     p.set_defaults(fn=probe)
     p = sub.add_parser("reingest")
     p.add_argument("--file", required=True)
     p.set_defaults(fn=reingest)
-    for name in ("run", "ingest", "parts", "report"):
+    for name in ("run", "ingest", "parts", "report", "planted"):
         sub.choices[name].add_argument("--out", default=str(OUT), help="results folder (default: var/bench-scale)")
     args = parser.parse_args(argv)
     args.fn(args)

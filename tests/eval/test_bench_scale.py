@@ -37,8 +37,14 @@ def test_a_run_at_a_hundred_chunks_measures_every_figure_and_finds_the_planted_f
     embedded = results["embedded"]
     assert results["build"]["chunks"] >= 50
     assert embedded["hit_at_3"] >= 0.75
-    for key in ("startup_cold_s", "startup_warm_s", "ask_p95_ms", "peak_rss_warm_mb", "reingest_sync_s", "store_bytes"):
+    for key in ("startup_cold_s", "startup_warm_s", "startup_after_ingest_s", "ask_p95_ms", "peak_rss_warm_mb",
+                "reingest_sync_s", "reingest_corpus_s", "store_bytes"):
         assert embedded[key] > 0
+    assert embedded["after_ingest_from_cache"]  # the re-ingest saved the corpus analysis for the next start
+    capsys.readouterr()
+    assert scale.main(["planted", "--chunks", "100", "--out", str(tmp_path)]) == 0  # the built store, measured again
+    planted = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert planted["hit_at_3"] >= 0.75 and planted["ask_p95_ms"] > 0 and planted["questions"] == planted["planted"] + 16
     assert scale.main(["report", "--out", str(tmp_path)]) == 0
     table = capsys.readouterr().out
     assert "| planted-fact hit@3" in table and "100 embedded" in table
