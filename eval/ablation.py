@@ -1,8 +1,8 @@
 """Ablation: the same question sets through the assistant with one component changed at a time.
 
 Answering components are switched off by writing a variant of the fitted model file (a ranker that
-knows only the e5 similarity, no elaborating neighbour, no refusal), so no setting exists only for
-this script; retrieval modes are the ``retrieval`` setting. One Markdown table per question set.
+knows only the e5 similarity, no elaborating neighbour, no length cap, no refusal), so no setting
+exists only for this script; retrieval modes and fusions are the ``retrieval`` and ``fusion`` settings. One Markdown table per question set.
 
     python -m eval.ablation [--qa FILE ...] [--corpus DIR ...]
 """
@@ -29,6 +29,7 @@ class Variant:
     label: str
     settings: dict = field(default_factory=dict)  # Settings fields to change
     model: dict = field(default_factory=dict)  # top-level keys of the model file to replace
+    composition: dict = field(default_factory=dict)  # keys of the model's composition to replace
 
 
 def _similarity_only(model: dict) -> dict:
@@ -39,13 +40,15 @@ def _similarity_only(model: dict) -> dict:
 
 
 VARIANTS = (
-    Variant("full: hybrid retrieval, fitted ranker, neighbour, fitted refusal"),
+    Variant("full: hybrid retrieval (gap fusion), fitted ranker, neighbour, length cap, fitted refusal"),
+    Variant("fusion: weighted reciprocal rank (the former default)", settings={"fusion": "rrf"}),
     Variant("retrieval: dense only (e5)", settings={"retrieval": "dense"}),
     Variant("retrieval: BM25 over Morfeusz lemmas", settings={"retrieval": "bm25"}),
     Variant("retrieval: BM25 over folded words", settings={"retrieval": "bm25_raw"}),
     Variant("ranker and refusal off: e5-closest 2 sentences of the top-3 passages (baseline)",
             settings={"top_k": 3, "max_answer_sentences": 2}, model={"similarity_only": True, "answer_threshold": 0.0}),
-    Variant("no elaborating neighbour", model={"composition_neighbour": 1.01}),
+    Variant("no elaborating neighbour", composition={"neighbour_ratio": 1.01}),
+    Variant("no length cap (runners-up join by probability alone)", composition={"max_chars": 10_000}),
     Variant("refusal off (always answer)", model={"answer_threshold": 0.0}),
 )
 
@@ -54,8 +57,7 @@ def variant_model(variant: Variant, folder: Path) -> Path:
     model = json.loads(DEFAULT_MODEL_PATH.read_text(encoding="utf-8"))
     if variant.model.get("similarity_only"):
         model.update(_similarity_only(model))
-    if "composition_neighbour" in variant.model:
-        model["composition"] = {**model["composition"], "neighbour_ratio": variant.model["composition_neighbour"]}
+    model["composition"] = {**model["composition"], **variant.composition}
     if "answer_threshold" in variant.model:
         model["answer_threshold"] = variant.model["answer_threshold"]
     path = folder / f"{abs(hash(variant.label))}.json"

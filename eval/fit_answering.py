@@ -36,15 +36,21 @@ from rag.answering import (DEFAULT_MODEL_PATH, FORMAT_VERSION, PART_FEATURES, SE
 from rag.config import PROJECT_ROOT, Settings
 from rag.evidence import Evidence
 
-DEV_SETS = ("eval/qa.jsonl", "eval/qa_holdout.jsonl", "eval/generalisation/dev/qa.jsonl")
-DEV_CORPORA = ("eval/generalisation/dev/corpus",)
+# Every set whose first contact is on record is development material; the set kept blind for the next
+# first contact (eval/generalisation/blind4) is not here.
+DEV_SETS = ("eval/qa.jsonl", "eval/qa_holdout.jsonl", "eval/generalisation/dev/qa.jsonl",
+            "eval/generalisation/final/qa.jsonl", "eval/generalisation/blind3/qa.jsonl")
+DEV_CORPORA = ("eval/generalisation/dev/corpus", "eval/generalisation/final/corpus", "eval/generalisation/blind3/corpus")
 REPORT = PROJECT_ROOT / "eval" / "reports" / "fit_answering.md"
 FOLDS = 5
-MAX_MEAN_CHARS = 300  # answers stay as short as they were (~300 characters): recall is not bought with length
+# Answers stay as short as they were (~300 characters) on every development set, not only on all of them
+# pooled (where short answers on one set would pay for long ones on another): recall is not bought with length.
+MAX_MEAN_CHARS = 300
 FALSE_REFUSAL_COST = 2.0  # a wrongly refused answerable question costs twice a wrongly answered unanswerable one
 RATIOS = (0.5, 0.6, 0.7, 0.8, 0.9, 1.01)
 FLOORS = (0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 NEIGHBOURS = (0.3, 0.5, 0.7, 0.9, 1.01)
+MAX_CHARS = (200, 250, 300, 400, 10_000)  # an answer's length beyond which no further sentence joins (10,000: none)
 BUDGET = 3
 REFUSAL_CS = (0.03, 0.1, 0.3, 1.0)  # inverse regularisation strengths tried; the best out-of-fold AUC wins
 
@@ -108,22 +114,25 @@ def compose(example: Example, composition: Composition) -> str:
     return "\n".join(c.text for e in example.parts for c in composer.run(e, budget))
 
 
-def composition_scores(examples: list[Example], composition: Composition) -> tuple[float, float]:
-    """(must_include recall, mean characters) over answerable examples, answering every one."""
-    texts = [(compose(e, composition), e.item) for e in examples if e.item.answerable]
+def composition_scores(examples: list[Example], composition: Composition) -> tuple[float, float, float]:
+    """(must_include recall, mean characters, the longest set's mean characters) over answerable
+    examples, answering every one."""
+    texts = [(compose(e, composition), e) for e in examples if e.item.answerable]
     if not texts:
-        return 0.0, 0.0
-    return (float(np.mean([must_include_recall(t, i.must_include) for t, i in texts])),
-            float(np.mean([len(t) for t, _ in texts])))
+        return 0.0, 0.0, 0.0
+    per_set = [np.mean([len(t) for t, e in texts if e.dataset == d]) for d in {e.dataset for _, e in texts}]
+    return (float(np.mean([must_include_recall(t, e.item.must_include) for t, e in texts])),
+            float(np.mean([len(t) for t, _ in texts])), float(max(per_set)))
 
 
 def choose_composition(examples: list[Example]) -> Composition:
-    """Highest recall whose mean answer stays within ``MAX_MEAN_CHARS``; ties go to shorter answers."""
+    """Highest recall whose mean answer stays within ``MAX_MEAN_CHARS`` on every set; ties go to shorter
+    answers."""
     best, best_key = None, None
-    for ratio, floor, neighbour in itertools.product(RATIOS, FLOORS, NEIGHBOURS):
-        composition = Composition(ratio, floor, neighbour)
-        recall, chars = composition_scores(examples, composition)
-        key = (chars <= MAX_MEAN_CHARS, recall, -chars)
+    for ratio, floor, neighbour, max_chars in itertools.product(RATIOS, FLOORS, NEIGHBOURS, MAX_CHARS):
+        composition = Composition(ratio, floor, neighbour, max_chars)
+        recall, chars, longest_set = composition_scores(examples, composition)
+        key = (longest_set <= MAX_MEAN_CHARS, recall, -chars)
         if best_key is None or key > best_key:
             best, best_key = composition, key
     return best
@@ -272,7 +281,7 @@ def render_report(model: dict) -> str:
         lines.append(f"| {name} | {s['questions']} | {s['must_include_recall']} | {s['refusal_accuracy']} | "
                      f"{s['false_refusal_rate']} | {s['answer_chars_mean']} |")
     lines += ["", f"Chosen on all folds: answer threshold {model['answer_threshold']}, composition "
-              f"{model['composition']} (mean answer ≤ {MAX_MEAN_CHARS} characters; a false refusal costs "
+              f"{model['composition']} (mean answer ≤ {MAX_MEAN_CHARS} characters on every set; a false refusal costs "
               f"{FALSE_REFUSAL_COST}× a wrong answer).", "", "## Weights (standardised features)", "",
               "| ranker feature | weight |", "|---|---:|"]
     lines += [f"| {f} | {w:+.3f} |" for f, w in zip(model["ranker"]["features"], model["ranker"]["coef"])]

@@ -21,7 +21,7 @@ SentenceChecker = Callable[[str, str], bool]
 """``(sentence, passage_text) -> supported``; the default is ``rag.verify.sentence_supported``."""
 
 # Lower-is-better metrics: for these a "floor" in ``floors_check`` is a ceiling.
-LOWER_IS_BETTER = frozenset({"false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors"})
+LOWER_IS_BETTER = frozenset({"false_refusal_rate", "latency_p50_ms", "latency_p95_ms", "errors", "answer_chars_mean"})
 
 _CITATION_MARK = re.compile(r"\[\d+(?:\s*[,;]\s*\d+)*\]")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -346,7 +346,8 @@ def bootstrap_intervals(
 def floors_check(metrics: dict[str, float | int | None], floors: dict[str, float]) -> list[str]:
     """One human-readable message per metric that misses its floor (for CI); empty when all pass.
 
-    Metrics in ``LOWER_IS_BETTER`` (false refusals, latency, errors) treat the value as a ceiling.
+    Metrics in ``LOWER_IS_BETTER`` (false refusals, latency, errors, answer length) treat the value as a
+    ceiling.
     A metric that is absent or not computed fails too: a silent gap must not pass a gate.
     """
     messages = []

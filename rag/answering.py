@@ -166,6 +166,7 @@ class Composition:
     add_ratio: float  # a runner-up joins when its probability is at least this share of the best's …
     add_floor: float  # … and at least this
     neighbour_ratio: float  # the sentence right after the best joins at this share (it often elaborates)
+    max_chars: int = 10_000  # a sentence after the best joins only while the answer stays within this length
 
 
 @dataclass(frozen=True)

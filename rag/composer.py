@@ -46,13 +46,18 @@ class ExtractiveComposer(Composer):
         best = ranked[0]
         c = self.composition
         chosen = [best]
+
+        def fits(sentence: Sentence) -> bool:  # the best sentence is quoted whole, whatever its length
+            return sum(len(s.text) + 1 for s in chosen) + len(sentence.text) <= c.max_chars
+
         following = next((s for s in ranked if s.passage is best.passage and s.position == best.position + 1), None)
-        if following and following.probability >= c.neighbour_ratio * best.probability:
+        if following and following.probability >= c.neighbour_ratio * best.probability and fits(following):
             chosen.append(following)
         for sentence in ranked[1:]:
             if len(chosen) >= budget:
                 break
-            if sentence not in chosen and sentence.probability >= max(c.add_floor, c.add_ratio * best.probability):
+            if (sentence not in chosen and sentence.probability >= max(c.add_floor, c.add_ratio * best.probability)
+                    and fits(sentence)):
                 chosen.append(sentence)
         chosen = chosen[:budget]
         chosen, differing = settle(evidence, chosen, ranked, c.add_floor) if compare else (chosen, None)

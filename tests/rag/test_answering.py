@@ -56,6 +56,17 @@ def test_the_answer_never_exceeds_its_budget():
     assert len(_answer([0.9, 0.8, 0.7, 0.6], generous, budget=2)) == 2
 
 
+def test_no_sentence_joins_past_the_length_cap_but_the_best_is_always_quoted_whole():
+    capped = Composition(add_ratio=0.0, add_floor=0.0, neighbour_ratio=0.0, max_chars=len(TEXTS[0]) + 10)
+    assert _answer([0.9, 0.8, 0.7, 0.6], capped) == TEXTS[:1]
+    tiny = Composition(add_ratio=0.0, add_floor=0.0, neighbour_ratio=0.0, max_chars=5)
+    assert _answer([0.2, 0.9, 0.1, 0.1], tiny) == [TEXTS[1]]
+    # a shorter runner-up still fits where the longer neighbour did not
+    fitting = Composition(add_ratio=0.0, add_floor=0.0, neighbour_ratio=0.0,
+                          max_chars=len(TEXTS[0]) + 1 + len(TEXTS[3]))
+    assert _answer([0.9, 0.8, 0.1, 0.7], fitting) == [TEXTS[0], TEXTS[3]]
+
+
 def test_features_have_one_column_per_name_and_a_year_the_passages_lack_is_flagged():
     evidence = _evidence([0.9, 0.5, 0.1, 0.1])
     assert sentence_features(evidence).shape == (4, len(SENTENCE_FEATURES))
