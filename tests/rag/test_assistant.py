@@ -48,9 +48,6 @@ def test_english_question_gets_english_framing_and_polish_evidence(assistant):
     assert "19 kwietnia 2001" in answer.answer
 
 
-KNOWN_MISS = "the fitted refusal/ranker does not do this yet (README, 'What still fails')"
-
-
 @pytest.mark.parametrize(
     "question, lang",
     [("Jaki był budżet wizyty delegacji z Oslo?", "pl"), ("What is the capital of France?", "en")],
@@ -122,7 +119,6 @@ def test_acronym_the_documents_only_spell_out_is_understood(assistant):
     assert "Szkolne 20" in answer.answer
 
 
-@pytest.mark.xfail(strict=True, reason=KNOWN_MISS)
 def test_value_line_is_read_under_the_line_it_continues(assistant):
     answer = assistant.ask("Jaki jest numer telefonu biura projektu „Rodzicu, nie jesteś sam!”?")
     assert "660 637 852" in answer.answer
