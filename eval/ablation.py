@@ -2,7 +2,8 @@
 
 Answering components are switched off by writing a variant of the fitted model file (a ranker that
 knows only the e5 similarity, no elaborating neighbour, no length cap, no refusal), so no setting
-exists only for this script; retrieval modes and fusions are the ``retrieval`` and ``fusion`` settings. One Markdown table per question set.
+exists only for this script; retrieval modes and fusions are the ``retrieval`` and ``fusion``
+settings. One Markdown table per question set.
 
     python -m eval.ablation [--qa FILE ...] [--corpus DIR ...]
 """

@@ -72,22 +72,19 @@ class DenseRetriever(BaseRetriever):
         return hits
 
 
-FUSIONS = ("gap", "rrf", "relative_score", "dist_based_score")
-
-
 @dataclass(frozen=True)
 class Fusion:
     """How :func:`fuse` merges the two rankings, and its knobs (``Settings``: ``fusion``, ``dense_weight``,
     ``rrf_k``, ``cosine_gap``; chosen by ``python -m eval.fit_retrieval``)."""
 
-    method: str = "gap"  # one of FUSIONS
+    method: str = "gap"  # a name of _SCORERS: gap | rrf | relative_score | dist_based_score
     dense_weight: float = 0.75  # rrf, relative_score, dist_based_score: the dense ranking's share
     rrf_k: int = 10  # rrf: the reciprocal-rank constant
     cosine_gap: float = 0.02  # gap: a cosine this far below the best dense hit costs the keyword ranking's whole range
 
     def __post_init__(self) -> None:
-        if self.method not in FUSIONS:
-            raise ValueError(f"unknown fusion {self.method!r}; choose one of {', '.join(FUSIONS)}")
+        if self.method not in _SCORERS:  # defined below with the scorers; read only when a Fusion is made
+            raise ValueError(f"unknown fusion {self.method!r}; choose one of {', '.join(_SCORERS)}")
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Fusion:
@@ -131,12 +128,7 @@ def fuse(dense: list[NodeWithScore], keyword: list[NodeWithScore], fusion: Fusio
       minimum and maximum, or by its mean ± 3 standard deviations, weighted and summed; a candidate one
       ranking did not return gets 0 from it.
     """
-    if fusion.method == "gap":
-        scores = _gap(dense, keyword, fusion.cosine_gap)
-    elif fusion.method == "rrf":
-        scores = _rrf(dense, keyword, fusion.dense_weight, fusion.rrf_k)
-    else:
-        scores = _scaled(dense, keyword, fusion.dense_weight, spread=fusion.method == "dist_based_score")
+    scores = _SCORERS[fusion.method](dense, keyword, fusion)
     nodes = {hit.node.node_id: hit.node for hit in [*keyword, *dense]}  # one node per id, the dense copy last
     ranked = sorted(scores, key=lambda k: -scores[k])[:top_k]
     return [NodeWithScore(node=nodes[k], score=scores[k]) for k in ranked]
@@ -177,6 +169,15 @@ def _scaled(dense: list[NodeWithScore], keyword: list[NodeWithScore], dense_weig
             scaled = (1.0 if high > 0 else 0.0) if high == low else (value - low) / (high - low)
             scores[hit.node.node_id] = scores.get(hit.node.node_id, 0.0) + weight * scaled
     return scores
+
+
+Scorer = Callable[[list[NodeWithScore], list[NodeWithScore], Fusion], dict[str, float]]
+_SCORERS: dict[str, Scorer] = {  # fusion method → how it scores the candidates
+    "gap": lambda dense, keyword, f: _gap(dense, keyword, f.cosine_gap),
+    "rrf": lambda dense, keyword, f: _rrf(dense, keyword, f.dense_weight, f.rrf_k),
+    "relative_score": lambda dense, keyword, f: _scaled(dense, keyword, f.dense_weight, spread=False),
+    "dist_based_score": lambda dense, keyword, f: _scaled(dense, keyword, f.dense_weight, spread=True),
+}
 
 
 def _node(chunk: StoredChunk) -> TextNode:

@@ -79,7 +79,6 @@ def generic_questions(count: int, seed: int = 5) -> list[str]:
 def probe(args: argparse.Namespace) -> None:
     """Child: start an assistant, answer the warm-up, then every question once; print one JSON line."""
     from rag.assistant import Assistant
-    from rag.text import fold
 
     started = time.perf_counter()
     settings = Settings.load()
@@ -87,7 +86,18 @@ def probe(args: argparse.Namespace) -> None:
     loaded = time.perf_counter()
     assistant.ask(WARM_UP)
     first_answer_at = time.time()
-    planted = load_questions(Path(args.corpus))
+    print(json.dumps({
+        "first_answer_at": first_answer_at, "load_s": loaded - started, "from_cache": assistant.corpus.from_cache,
+        **_ask_every_question(assistant, Path(args.corpus)), "peak_rss_mb": _peak_rss_mb(),
+    }))
+
+
+def _ask_every_question(assistant, corpus: Path) -> dict:
+    """Each planted question and 16 generic ones, once, in a warm ``assistant``: latency percentiles,
+    planted-fact hit@3, the share of answers quoting the fact, and the planted questions missed."""
+    from rag.text import fold
+
+    planted = load_questions(corpus)
     questions = [(q.question, q.source, q.expected) for q in planted] + [(q, "", "") for q in generic_questions(16)]
     latencies, hits, found, missed = [], 0, 0, []
     for question, source, expected in questions:
@@ -100,12 +110,8 @@ def probe(args: argparse.Namespace) -> None:
             missed += [] if hit else [question]
             found += fold(expected) in fold(answer.answer)
     q = statistics.quantiles(latencies, n=100)
-    print(json.dumps({
-        "first_answer_at": first_answer_at, "load_s": loaded - started, "from_cache": assistant.corpus.from_cache,
-        "ask_p50_ms": q[49], "ask_p95_ms": q[94], "questions": len(latencies),
-        "hit_at_3": hits / len(planted), "answer_has_fact": found / len(planted), "planted": len(planted),
-        "peak_rss_mb": _peak_rss_mb(), "missed": missed,
-    }))
+    return {"ask_p50_ms": q[49], "ask_p95_ms": q[94], "questions": len(latencies), "hit_at_3": hits / len(planted),
+            "answer_has_fact": found / len(planted), "planted": len(planted), "missed": missed}
 
 
 def reingest(args: argparse.Namespace) -> None:
@@ -148,7 +154,6 @@ def planted(args: argparse.Namespace) -> None:
     from rag.assistant import Assistant
     from rag.retrieval import Fusion
     from rag.store import forget_embedded_clients
-    from rag.text import fold
 
     root = Path(args.out).resolve() / str(args.chunks)
     settings = _settings(Path(args.data).resolve() if args.data else root / "data")
@@ -157,22 +162,8 @@ def planted(args: argparse.Namespace) -> None:
     assistant = Assistant(settings)
     load_s = time.perf_counter() - started
     assistant.ask(WARM_UP)
-    questions = load_questions(root / "corpus")
-    latencies, hits, facts, missed = [], 0, 0, []
-    for question, source, expected in [(q.question, q.source, q.expected) for q in questions] + \
-            [(q, "", "") for q in generic_questions(16)]:
-        start = time.perf_counter()
-        answer = assistant.ask(question)
-        latencies.append((time.perf_counter() - start) * 1000)
-        if source:
-            hit = source in [p.source for p in answer.passages[:3]]
-            hits, facts = hits + hit, facts + (fold(expected) in fold(answer.answer))
-            missed += [] if hit else [question]
-    q = statistics.quantiles(latencies, n=100)
     print(json.dumps({"chunks": args.chunks, "fusion": vars(Fusion.from_settings(settings)), "load_s": load_s,
-                      "hit_at_3": hits / len(questions), "answer_has_fact": facts / len(questions),
-                      "planted": len(questions), "ask_p50_ms": q[49], "ask_p95_ms": q[94], "questions": len(latencies),
-                      "load_avg": _load(), "missed": missed}, ensure_ascii=False))
+                      **_ask_every_question(assistant, root / "corpus"), "load_avg": _load()}, ensure_ascii=False))
 
 
 # --- one size ------------------------------------------------------------------------------------
