@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from rag.config import Settings
-from rag.errors import InvalidDocument
+from rag.errors import InvalidDocument, ModelMismatch
 
 EVAL_STORES = "eval-stores"
 KEY_CHARS = 12
@@ -59,7 +59,11 @@ def store_for(settings: Settings, extra_dirs: Sequence[Path], progress: bool = F
     if missing:
         raise InvalidDocument(f"--corpus: no such folder: {', '.join(missing)}")
     target = eval_store_settings(settings, extra_dirs)
-    report = Indexer(target, progress=progress).run(corpus_roots(settings.corpus_dir, extra_dirs))
+    roots = corpus_roots(settings.corpus_dir, extra_dirs)
+    try:
+        report = Indexer(target, progress=progress).run(roots)
+    except ModelMismatch:  # built with another model or another way of making sentence vectors: this store
+        report = Indexer(target, progress=progress).run(roots, rebuild=True)  # is derived data, so rebuild it
     if progress or report.errors:
         print(f"eval store: {report.summary()}", file=sys.stderr)
     return target

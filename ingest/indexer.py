@@ -17,12 +17,12 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from llama_index.core.ingestion import IngestionPipeline
 from tqdm import tqdm
 
 from ingest.chunking import chunk_articles, ingest_key, make_splitter
 from ingest.lock import ingest_lock
 from ingest.reader import read_articles, unsupported_reason
+from ingest.sentence_vectors import embed_chunks
 from rag.config import Settings
 from rag.corpus import Corpus, cache_folder
 from rag.embedding import load_embed_model, model_fingerprint
@@ -30,7 +30,6 @@ from rag.errors import EmptyIndex, InvalidDocument, RagError
 from rag.lexical import PolishAnalyzer
 from rag.store import (STAGING_SUFFIX, ChunkStore, FileRecord, drop_collections, file_facts,
                        forget_embedded_clients, swap_in)
-from rag.text import passage_sentences
 
 
 @dataclass
@@ -147,22 +146,19 @@ class _FileWriter:
     def __init__(self, settings: Settings, store: ChunkStore) -> None:
         self.settings, self.store = settings, store
         self.embed_model = load_embed_model(settings)
-        self.pipeline = IngestionPipeline(transformations=[self.embed_model], vector_store=store.vector_store())
+        self.vector_store = store.vector_store()
         self.splitter, self.analyzer = make_splitter(settings), PolishAnalyzer()
 
     def write(self, key: str, new_key: str, articles) -> int:
         old_ids = set(self.store.chunk_ids(key))  # this file's earlier chunks, committed or half written
         nodes = chunk_articles(articles, self.settings, self.splitter, self.analyzer)
-        self.pipeline.run(nodes=nodes)  # embed + write the new chunks first …
-        per_node = [passage_sentences(node.text) for node in nodes]
-        # Embedded under their article's title, so "W składzie delegacji znaleźli się…" is known to be
-        # about the 2016 Frankfurt visit, as the question will be; the whole file's sentences in one
-        # call, so the model gets full batches (a chunk has ~6 sentences, a batch holds 16).
-        vectors = iter(self.embed_model.get_text_embedding_batch(
-            [f"{node.metadata['title']}\n{s}" for node, sentences in zip(nodes, per_node) for s in sentences]))
-        for node, sentences in zip(nodes, per_node):
-            self.store.add_sentences(node.id_, key, sentences, [next(vectors) for _ in sentences])
-        sentence_count = sum(map(len, per_node))
+        embedded = embed_chunks(self.embed_model, nodes, self.settings.sentence_vectors)
+        for node, chunk in zip(nodes, embedded):
+            node.embedding = chunk.vector
+        if nodes:
+            self.vector_store.add(nodes)  # write the new chunks first, then their sentences …
+        self.store.add_sentences(key, [(n.id_, c.sentences, c.sentence_vectors) for n, c in zip(nodes, embedded)])
+        sentence_count = sum(len(chunk.sentences) for chunk in embedded)
         self.store.delete(sorted(old_ids - {n.id_ for n in nodes}))  # … then drop the stale ones …
         self.store.mark_indexed(FileRecord(key, new_key, len(nodes), sentence_count,  # … then commit
                                            **file_facts([n.metadata for n in nodes])))

@@ -34,6 +34,9 @@ class Settings:
     query_prefix: str = "query: "
     passage_prefix: str = "passage: "
     embed_batch_size: int = 16
+    # How the answering step's sentence vectors are made at ingest (ingest/sentence_vectors.py): "title"
+    # (each sentence embedded under its article's title) or "passage" (pooled from its chunk's tokens).
+    sentence_vectors: str = "passage"
 
     # reading documents (ingest/formats)
     max_file_mb: float = 20.0  # text, Markdown, HTML: parsed whole in memory (an lxml tree is ~10x the file)

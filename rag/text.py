@@ -139,7 +139,12 @@ def normalise(text: str) -> str:
 MIN_SENTENCE_CHARS = 15
 
 
+def passage_sentence_spans(text: str) -> list[tuple[str, int, int]]:
+    """(sentence, start, end) of each quotable sentence of a passage, markup removed from the sentence."""
+    spans = ((clean_markup(text[start:end]), start, end) for start, end in sentence_spans(text))
+    return [span for span in spans if len(span[0]) >= MIN_SENTENCE_CHARS]
+
+
 def passage_sentences(text: str) -> list[str]:
     """The quotable sentences of a passage, markup removed; the unit answers are built from."""
-    sentences = (clean_markup(text[start:end]) for start, end in sentence_spans(text))
-    return [s for s in sentences if len(s) >= MIN_SENTENCE_CHARS]
+    return [sentence for sentence, _, _ in passage_sentence_spans(text)]

@@ -22,6 +22,7 @@ from llama_index.core.schema import MetadataMode
 
 from ingest.chunking import chunk_articles, make_splitter
 from ingest.reader import read_articles
+from ingest.sentence_vectors import embed_chunks, titled
 from rag.config import Settings
 from rag.embedding import load_embed_model, model_fingerprint
 from rag.lexical import PolishAnalyzer
@@ -44,8 +45,9 @@ class Sample:
 
 
 def sentences_in_context(node) -> list[tuple[str, str]]:
-    """(sentence, what is embedded for it), as ``rag ingest`` embeds sentences under their title."""
-    return [(s, f"{node.metadata['title']}\n{s}") for s in passage_sentences(node.text)]
+    """(sentence, what the ``title`` way embeds for it): the sample's sentence vectors, which the
+    borrowed ones copy, and the ingest benchmark's baseline when that way is configured."""
+    return [(s, titled(node, s)) for s in passage_sentences(node.text)]
 
 
 def embed_sample(settings: Settings, files: list[Path], chunks: int = 160) -> Sample:
@@ -106,9 +108,10 @@ def build_store(settings: Settings, files: list[Path], sample: Sample, real: set
 
     def add(path: Path, nodes, pairs) -> None:
         key = str(path)
-        if path.name in real:
-            vectors = model.get_text_embedding_batch([n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes])
-            sentence_vectors = model.get_text_embedding_batch([e for _, ss in pairs for _, e in ss])
+        if path.name in real:  # as `rag ingest` makes them, the settings' way
+            embedded = embed_chunks(model, nodes, settings.sentence_vectors)
+            vectors = [c.vector for c in embedded]
+            sentence_vectors = [v for c in embedded for v in c.sentence_vectors]
         else:
             vectors = _noisy(sample.chunk_vectors, len(nodes), rng)
             sentence_vectors = _noisy(sample.sentence_vectors, sum(len(ss) for _, ss in pairs), rng)

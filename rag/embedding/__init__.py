@@ -133,13 +133,14 @@ def model_fingerprint(settings: Settings) -> str:
 
     It covers what changes the vectors: the small config files (architecture, tokenizer, pooling),
     the weights, identified by the source checksum for a model built here and by a checksum of the
-    weight files otherwise, and the query/passage prefixes. The directory's location does not count,
-    only its name.
+    weight files otherwise, the query/passage prefixes and how sentence vectors are made
+    (``sentence_vectors``). The directory's location does not count, only its name.
     """
     from rag.embedding.build import BUILD_INFO, file_sha256, read_build_info
 
     model_dir = resolve_model_dir(settings)
     digest = hashlib.sha256(f"prefixes:{settings.query_prefix}|{settings.passage_prefix}".encode())
+    digest.update(f"|sentences:{settings.sentence_vectors}".encode())
     for path in sorted(model_dir.rglob("*.json")):
         if path.name != BUILD_INFO:
             digest.update(path.relative_to(model_dir).as_posix().encode() + b"\0" + file_sha256(path).encode())

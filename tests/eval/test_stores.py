@@ -105,3 +105,24 @@ def test_store_for_builds_a_real_store_once_and_reuses_it(tmp_path, model_dir, c
     # the second call finds both files in place and embeds nothing
     assert "eval store: added 0, updated 0, unchanged 2, removed 0" in capsys.readouterr().err
     assert not settings.chroma_dir.exists()  # the default store was never created
+
+
+def test_an_eval_store_built_another_way_is_rebuilt_not_refused(tmp_path, model_dir, capsys):
+    corpus, extra = tmp_path / "corpus", tmp_path / "extra"
+    corpus.mkdir()
+    extra.mkdir()
+    (extra / "003_c.txt").write_text("Rajd rowerowy\n\n2024-05-18\n\nRajd rowerowy dla seniorów wyruszył spod "
+                                     "ratusza i po czterech godzinach dotarł do schroniska w dolinie.\n",
+                                     encoding="utf-8")  # fmt: skip
+    titled = Settings.load(data_dir=tmp_path / "data", corpus_dir=corpus, model_dir=model_dir, chroma_host="",
+                           sentence_vectors="title")
+    store_for(titled, [extra])
+    capsys.readouterr()
+
+    target = store_for(titled.replace(sentence_vectors="passage"), [extra], progress=True)
+
+    assert "eval store: added 1" in capsys.readouterr().err  # embedded again, the new way
+    from rag.embedding import model_fingerprint
+    from rag.store import ChunkStore
+
+    assert ChunkStore(target, model_fingerprint(target)).count() == 1  # opens without a mismatch
