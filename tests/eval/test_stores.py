@@ -85,10 +85,15 @@ def test_store_for_refuses_a_missing_folder_before_indexing_anything(settings, t
     assert _RecordingIndexer.runs == []
 
 
-def test_store_for_builds_a_real_store_once_and_reuses_it(tmp_path, model_dir, capsys):
+def _corpus_and_extra(tmp_path) -> tuple[Path, Path]:
     corpus, extra = tmp_path / "corpus", tmp_path / "extra"
     corpus.mkdir()
     extra.mkdir()
+    return corpus, extra
+
+
+def test_store_for_builds_a_real_store_once_and_reuses_it(tmp_path, model_dir, capsys):
+    corpus, extra = _corpus_and_extra(tmp_path)
     # body lines of 80+ characters ending a sentence: what the reader takes for prose
     (corpus / "001_a.txt").write_text("Festyn rodzinny\n\n2023-06-03\n\nFestyn odbył się na błoniach nad rzeką. "
                                       "Przyszło wiele rodzin z dziećmi i dziadkami z całej dzielnicy.\n",
@@ -108,9 +113,7 @@ def test_store_for_builds_a_real_store_once_and_reuses_it(tmp_path, model_dir, c
 
 
 def test_an_eval_store_built_another_way_is_rebuilt_not_refused(tmp_path, model_dir, capsys):
-    corpus, extra = tmp_path / "corpus", tmp_path / "extra"
-    corpus.mkdir()
-    extra.mkdir()
+    corpus, extra = _corpus_and_extra(tmp_path)
     (extra / "003_c.txt").write_text("Rajd rowerowy\n\n2024-05-18\n\nRajd rowerowy dla seniorów wyruszył spod "
                                      "ratusza i po czterech godzinach dotarł do schroniska w dolinie.\n",
                                      encoding="utf-8")  # fmt: skip
