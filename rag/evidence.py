@@ -173,7 +173,8 @@ class SentenceScorer:
         if len(found) < len(asked):
             stored = self.stored_vectors([p.chunk_id for p in evidence.passages]) if self.stored_vectors else {}
             missing = [s for s in evidence.sentences if s.text not in found and s.text not in stored]
-            # Same form as at ingest: the sentence under its article's title.
+            # The `title` way of ingest/sentence_vectors.py (the sentence under its article's title): a
+            # passage's forward pass is ingest's work, too slow to redo here for a sentence or two.
             embedded = self.embed_model.get_text_embedding_batch(
                 [f"{s.passage.title}\n{s.text}" for s in missing]) if missing else []
             for text, vector in [*stored.items(), *zip([s.text for s in missing], embedded)]:
