@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from llama_index.core.schema import MetadataMode, TextNode
 
-from rag.text import passage_sentence_spans
+from rag.text import passage_sentence_spans, passage_sentences, under_title
 
 @dataclass(frozen=True)
 class EmbeddedChunk:
@@ -31,9 +31,8 @@ class EmbeddedChunk:
 
 
 def titled(node: TextNode, sentence: str) -> str:
-    """What the ``title`` way embeds for a sentence: it under its article's title, so "W składzie
-    delegacji znaleźli się…" is known to be about the visit its article reports, as the question will be."""
-    return f"{node.metadata['title']}\n{sentence}"
+    """What the ``title`` way embeds for a sentence of ``node``."""
+    return under_title(node.metadata["title"], sentence)
 
 
 def embed_chunks(embed_model, nodes: list[TextNode], how: str) -> list[EmbeddedChunk]:
@@ -50,7 +49,7 @@ def embed_chunks(embed_model, nodes: list[TextNode], how: str) -> list[EmbeddedC
 
 def _embedded_under_title(embed_model, nodes: list[TextNode]) -> list[EmbeddedChunk]:
     vectors = embed_model.get_text_embedding_batch([n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes])
-    per_node = [[s for s, _, _ in passage_sentence_spans(n.text)] for n in nodes]
+    per_node = [passage_sentences(n.text) for n in nodes]
     sentence_vectors = iter(embed_model.get_text_embedding_batch(
         [titled(n, s) for n, sentences in zip(nodes, per_node) for s in sentences]))
     return [EmbeddedChunk(v, sentences, [next(sentence_vectors) for _ in sentences])
@@ -69,14 +68,14 @@ def _pooled_from_passage(embed_model, nodes: list[TextNode]) -> list[EmbeddedChu
     texts = [prefix + n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
     outputs = model.encode(texts, batch_size=embed_model.embed_batch_size, output_value=None, show_progress_bar=False)
     pooled = [_pool_sentences(model, node, text, out) for node, text, out in zip(nodes, texts, outputs)]
-    # Sentences the passage could not hold (past the model's length limit) are embedded the title way.
-    leftovers = [(i, j, titled(node, sentence)) for i, (node, (sentences, vectors)) in enumerate(zip(nodes, pooled))
-                 for j, (sentence, vector) in enumerate(zip(sentences, vectors)) if vector is None]
-    filled = dict(zip([(i, j) for i, j, _ in leftovers],
-                      embed_model.get_text_embedding_batch([t for _, _, t in leftovers]) if leftovers else []))
+    # Sentences the passage could not hold (past the model's length limit) are embedded the title way,
+    # in one call, and taken back in the same order.
+    leftovers = [titled(node, sentence) for node, (sentences, vectors) in zip(nodes, pooled)
+                 for sentence, vector in zip(sentences, vectors) if vector is None]
+    filled = iter(embed_model.get_text_embedding_batch(leftovers) if leftovers else [])
     return [EmbeddedChunk(out["sentence_embedding"].float().tolist(), sentences,
-                          [v if v is not None else filled[(i, j)] for j, v in enumerate(vectors)])
-            for i, (out, (sentences, vectors)) in enumerate(zip(outputs, pooled))]
+                          [v if v is not None else next(filled) for v in vectors])
+            for out, (sentences, vectors) in zip(outputs, pooled)]
 
 
 def _pool_sentences(model, node: TextNode, text: str, out: dict) -> tuple[list[str], list[list[float] | None]]:

@@ -14,7 +14,7 @@ from rag.acronyms import contractions
 from rag.lexical import PolishAnalyzer
 from rag.query import QueryPart
 from rag.shapes import SHAPES_BY_NAME
-from rag.text import passage_sentences
+from rag.text import passage_sentences, under_title
 from rag.types import Passage
 
 
@@ -173,10 +173,10 @@ class SentenceScorer:
         if len(found) < len(asked):
             stored = self.stored_vectors([p.chunk_id for p in evidence.passages]) if self.stored_vectors else {}
             missing = [s for s in evidence.sentences if s.text not in found and s.text not in stored]
-            # The `title` way of ingest/sentence_vectors.py (the sentence under its article's title): a
-            # passage's forward pass is ingest's work, too slow to redo here for a sentence or two.
+            # The `title` way of ingest/sentence_vectors.py: a passage's forward pass is ingest's work,
+            # too slow to redo here for a sentence or two.
             embedded = self.embed_model.get_text_embedding_batch(
-                [f"{s.passage.title}\n{s.text}" for s in missing]) if missing else []
+                [under_title(s.passage.title, s.text) for s in missing]) if missing else []
             for text, vector in [*stored.items(), *zip([s.text for s in missing], embedded)]:
                 self._vectors[text] = array = np.asarray(vector, dtype=np.float32)
                 if text in asked:

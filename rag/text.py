@@ -148,3 +148,10 @@ def passage_sentence_spans(text: str) -> list[tuple[str, int, int]]:
 def passage_sentences(text: str) -> list[str]:
     """The quotable sentences of a passage, markup removed; the unit answers are built from."""
     return [sentence for sentence, _, _ in passage_sentence_spans(text)]
+
+
+def under_title(title: str, sentence: str) -> str:
+    """A sentence as the ``title`` way of sentence vectors embeds it (ingest, and the answering step's
+    fallback for a sentence without a stored vector): under its article's title, so "W składzie
+    delegacji znaleźli się…" is known to be about the visit its article reports, as the question will be."""
+    return f"{title}\n{sentence}"

