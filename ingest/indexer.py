@@ -1,4 +1,4 @@
-"""Synchronises a set of files with the Chroma store: idempotent, one transaction per file.
+"""Synchronises a set of files with the Chroma store: idempotent, each file all or nothing.
 
 Chroma itself is the record of what was ingested: each file's manifest record (see ``rag.store``)
 holds the ingest key its chunks were made from, and is written last, after the file's chunks and
@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from llama_index.core.schema import TextNode
 from tqdm import tqdm
 
 from ingest.chunking import chunk_articles, ingest_key, make_splitter
@@ -101,17 +102,18 @@ class Indexer:
         roots, files = find_files(paths or settings.ingest_roots(), report)
         store = ChunkStore(settings, model_fingerprint(settings), create=True)
         indexed = store.indexed_files()
-        writer = _FileWriter(settings, store)
+        writer = _BatchWriter(settings, store, report)
         for path in tqdm(files, desc="ingest", unit="file", disable=not self.progress):
             key = str(path)
             try:
-                self._index_file(path, indexed.get(key), writer, report)
+                self._read_file(path, indexed.get(key), writer)
             except InvalidDocument as error:
                 report.errors.append(f"{error} (kept what was indexed before)" if key in indexed else str(error))
             except RagError:
                 raise  # the store or the model failed: no later file would fare better
             except Exception as error:  # a reader or splitter bug must not cost the files after this one
                 report.errors.append(f"{path}: could not be indexed ({type(error).__name__}: {error})")
+        writer.flush()
 
         present = {str(f) for f in files}
         # Named files only (`rag ingest FILE`): no other path can be under them, so read only theirs.
@@ -126,43 +128,89 @@ class Indexer:
         return report
 
     @staticmethod
-    def _index_file(path: Path, indexed: FileRecord | None, writer: _FileWriter, report: IngestReport) -> None:
+    def _read_file(path: Path, indexed: FileRecord | None, writer: _BatchWriter) -> None:
         key = str(path)
         articles = read_articles(path, writer.settings)
         if articles.skipped:
-            report.skipped[key] = list(articles.skipped)
-        report.warnings += [f"{path}: {w}" for w in articles.warnings]
+            writer.report.skipped[key] = list(articles.skipped)
+        writer.report.warnings += [f"{path}: {w}" for w in articles.warnings]
         new_key = ingest_key(articles[0], writer.settings)
         if indexed is not None and indexed.ingest_key == new_key:
-            report.unchanged.append(key)
+            writer.report.unchanged.append(key)
             return
-        report.chunks_written += writer.write(key, new_key, articles)
-        (report.updated if indexed is not None else report.added).append(key)
+        writer.add(_File(key, new_key, indexed is not None,
+                         chunk_articles(articles, writer.settings, writer.splitter, writer.analyzer)))
 
 
-class _FileWriter:
-    """Writes one file's chunks, then their sentences, then drops its stale chunks, then its record."""
+@dataclass(frozen=True)
+class _File:
+    """A read and chunked file waiting for its batch to be written."""
 
-    def __init__(self, settings: Settings, store: ChunkStore) -> None:
-        self.settings, self.store = settings, store
+    key: str
+    ingest_key: str
+    updated: bool  # it had a record before (else it is added)
+    nodes: list[TextNode]
+
+
+class _BatchWriter:
+    """Writes files a batch at a time (``settings.ingest_batch_chunks`` chunks): the batch's chunks, then
+    their sentences, then drops the batch's stale chunks, then writes the batch's records.
+
+    Records last keeps each file all-or-nothing: a file whose record is missing or old is written again
+    by the next ingest, over whatever a killed one left. Batches rather than files because every Chroma
+    call costs ~20 ms of its own and the model runs best on many chunks at once. A batch that fails for
+    a reason other than the store or the model is written again file by file, so one bad file costs
+    only itself.
+    """
+
+    def __init__(self, settings: Settings, store: ChunkStore, report: IngestReport) -> None:
+        self.settings, self.store, self.report = settings, store, report
         self.embed_model = load_embed_model(settings)
         self.vector_store = store.vector_store()
         self.splitter, self.analyzer = make_splitter(settings), PolishAnalyzer()
+        self.pending: list[_File] = []
 
-    def write(self, key: str, new_key: str, articles) -> int:
-        old_ids = set(self.store.chunk_ids(key))  # this file's earlier chunks, committed or half written
-        nodes = chunk_articles(articles, self.settings, self.splitter, self.analyzer)
-        embedded = embed_chunks(self.embed_model, nodes, self.settings.sentence_vectors)
-        for node, chunk in zip(nodes, embedded):
-            node.embedding = chunk.vector
+    def add(self, file: _File) -> None:
+        self.pending.append(file)
+        if sum(len(f.nodes) for f in self.pending) >= self.settings.ingest_batch_chunks:
+            self.flush()
+
+    def flush(self) -> None:
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        try:
+            self._write(batch)
+        except RagError:
+            raise
+        except Exception as error:
+            if len(batch) == 1:
+                self.report.errors.append(f"{batch[0].key}: could not be indexed ({type(error).__name__}: {error})")
+                return
+            for file in batch:
+                self.pending = [file]
+                self.flush()
+            return
+        for file in batch:
+            (self.report.updated if file.updated else self.report.added).append(file.key)
+            self.report.chunks_written += len(file.nodes)
+
+    def _write(self, batch: list[_File]) -> None:
+        old_ids = self.store.chunk_ids_of([f.key for f in batch])  # committed or half written
+        nodes = [node for file in batch for node in file.nodes]
+        embedded = dict(zip((n.id_ for n in nodes), embed_chunks(self.embed_model, nodes, self.settings.sentence_vectors)))
+        for node in nodes:
+            node.embedding = embedded[node.id_].vector
         if nodes:
-            self.vector_store.add(nodes)  # write the new chunks first, then their sentences …
-        self.store.add_sentences(key, [(n.id_, c.sentences, c.sentence_vectors) for n, c in zip(nodes, embedded)])
-        sentence_count = sum(len(chunk.sentences) for chunk in embedded)
-        self.store.delete(sorted(old_ids - {n.id_ for n in nodes}))  # … then drop the stale ones …
-        self.store.mark_indexed(FileRecord(key, new_key, len(nodes), sentence_count,  # … then commit
-                                           **file_facts([n.metadata for n in nodes])))
-        return len(nodes)
+            self.vector_store.add(nodes)  # the new chunks first, then their sentences …
+        self.store.add_sentences([(file.key, n.id_, embedded[n.id_].sentences, embedded[n.id_].sentence_vectors)
+                                  for file in batch for n in file.nodes])
+        stale = {i for ids in old_ids.values() for i in ids} - set(embedded)
+        self.store.delete(sorted(stale))  # … then drop the stale ones …
+        self.store.mark_indexed([  # … then commit
+            FileRecord(f.key, f.ingest_key, len(f.nodes), sum(len(embedded[n.id_].sentences) for n in f.nodes),
+                       **file_facts([n.metadata for n in f.nodes]))
+            for f in batch])
 
 
 def prepare_corpus(settings: Settings) -> float:

@@ -67,7 +67,10 @@ def _pooled_from_passage(embed_model, nodes: list[TextNode]) -> list[EmbeddedChu
     model, prefix = embed_model._model, embed_model.text_instruction or ""
     texts = [prefix + n.get_content(metadata_mode=MetadataMode.EMBED) for n in nodes]
     outputs = model.encode(texts, batch_size=embed_model.embed_batch_size, output_value=None, show_progress_bar=False)
-    pooled = [_pool_sentences(model, node, text, out) for node, text, out in zip(nodes, texts, outputs)]
+    # The tokens' character offsets, which encode does not return: one batched call for every text.
+    offsets = model.tokenizer(texts, return_offsets_mapping=True, truncation=True,
+                              max_length=model.max_seq_length)["offset_mapping"] if texts else []
+    pooled = [_pool_sentences(node, text, out, spans) for node, text, out, spans in zip(nodes, texts, outputs, offsets)]
     # Sentences the passage could not hold (past the model's length limit) are embedded the title way,
     # in one call, and taken back in the same order.
     leftovers = [titled(node, sentence) for node, (sentences, vectors) in zip(nodes, pooled)
@@ -78,10 +81,10 @@ def _pooled_from_passage(embed_model, nodes: list[TextNode]) -> list[EmbeddedChu
             for out, (sentences, vectors) in zip(outputs, pooled)]
 
 
-def _pool_sentences(model, node: TextNode, text: str, out: dict) -> tuple[list[str], list[list[float] | None]]:
-    """Each sentence of ``node`` and the mean of its token vectors in ``out`` (None past the length limit)."""
-    offsets = model.tokenizer(text, return_offsets_mapping=True, truncation=True,
-                              max_length=model.max_seq_length)["offset_mapping"]
+def _pool_sentences(node: TextNode, text: str, out: dict,
+                    offsets: list[tuple[int, int]]) -> tuple[list[str], list[list[float] | None]]:
+    """Each sentence of ``node`` and the mean of its token vectors in ``out`` (None past the length
+    limit); ``offsets``: each token's characters in ``text``, what was embedded."""
     tokens = out["token_embeddings"][: len(offsets)].float().numpy()
     starts, ends = np.asarray([a for a, _ in offsets]), np.asarray([b for _, b in offsets])
     real = ends > starts  # special tokens have empty offsets

@@ -37,6 +37,9 @@ class Settings:
     # How the answering step's sentence vectors are made at ingest (ingest/sentence_vectors.py): "title"
     # (each sentence embedded under its article's title) or "passage" (pooled from its chunk's tokens).
     sentence_vectors: str = "passage"
+    # Ingest embeds and writes files this many chunks at a time (ingest/indexer.py): Chroma's cost per
+    # call and the model's per batch are paid once for many small files. Memory grows with it.
+    ingest_batch_chunks: int = 256
 
     # reading documents (ingest/formats)
     max_file_mb: float = 20.0  # text, Markdown, HTML: parsed whole in memory (an lxml tree is ~10x the file)

@@ -58,7 +58,7 @@ import bm25s
 from rag.acronyms import Acronyms, spelled_out
 from rag.config import Settings
 from rag.errors import EmptyIndex
-from rag.lexical import PolishAnalyzer, Vocabulary, terms_for_index
+from rag.lexical import PolishAnalyzer, Vocabulary
 from rag.store import ChunkStore, StoredChunk
 
 CACHE_FORMAT = 2
@@ -66,7 +66,7 @@ _DERIVING_CODE = ("corpus.py", "lexical.py", "acronyms.py", "text.py")
 
 # The chunk metadata that deriving reads, written at ingest (ingest/chunking.py). A change to the format
 # of a stored value takes a new key, so chunks stored in the old one are analysed at load instead.
-TERMS_KEY = "terms"  # the chunk's BM25 terms, space-separated (rag.lexical.terms_for_index)
+TERMS_KEY = "terms"  # the chunk's BM25 terms, space-separated (PolishAnalyzer.chunk_terms_and_vocabulary)
 VOCABULARY_KEY = "vocabulary"  # see ChunkAnalysis.vocabulary
 SPELLINGS_KEY = "spellings"  # see ChunkAnalysis.spellings
 _PAGE = 2000  # chunks analysed at load per read of their texts (chromadb limits a query's variables)
@@ -76,7 +76,8 @@ Keep = Callable[[dict[str, dict[str, str]]], None]  # stores analyses made at lo
 def analysis_metadata(analyzer: PolishAnalyzer, title: str, text: str) -> dict[str, str]:
     """What a chunk stores at ingest for deriving: its BM25 terms (title included: it names the visit)
     and its :class:`ChunkAnalysis`."""
-    return {TERMS_KEY: terms_for_index(analyzer, title, text), **ChunkAnalysis.of(analyzer, text).metadata()}
+    terms, vocabulary = analyzer.chunk_terms_and_vocabulary(title, text)
+    return {TERMS_KEY: " ".join(terms), **ChunkAnalysis(tuple(vocabulary.items()), tuple(spelled_out(text))).metadata()}
 
 
 def cache_folder(settings: Settings) -> Path:

@@ -38,16 +38,38 @@ def morfeusz() -> _Morfeusz:
     return _Morfeusz(morfeusz2.Morfeusz(generate=False, expand_tags=False))
 
 
+# Whitespace-separated words analysed and kept (~0.5 KB each): an archive's text repeats its words,
+# so ingest runs Morfeusz on a few thousand distinct words instead of every word of every chunk.
+WORD_CACHE_ENTRIES = 50_000
+
+
 class _Morfeusz:
-    """Morfeusz, minus its C library's habit of printing "replacing invalid utf8 sequence" to stderr
-    for every U+FFFD (the mark the reader leaves where a file's bytes were not text): it is read as "?",
-    a character of the same length that Morfeusz takes silently."""
+    """Morfeusz, analysing each whitespace-separated word once per process, and minus its C library's
+    habit of printing "replacing invalid utf8 sequence" to stderr for every U+FFFD (the mark the reader
+    leaves where a file's bytes were not text): it is read as "?", a character of the same length that
+    Morfeusz takes silently.
+
+    Morfeusz reads each such word on its own (whitespace only separates them in its graph), so a text's
+    analysis is its words' analyses with their nodes renumbered in sequence: the same tuples as one call
+    on the whole text (tested), from a cache. The cached readings are shared: callers must not change them.
+    """
 
     def __init__(self, inner) -> None:
         self.inner = inner
+        self._word = lru_cache(maxsize=WORD_CACHE_ENTRIES)(self._analyse_word)
 
-    def analyse(self, text: str):
-        return self.inner.analyse(text.replace("\ufffd", "?"))
+    def analyse(self, text: str) -> list[tuple[int, int, tuple]]:
+        analysed: list[tuple[int, int, tuple]] = []
+        offset = 0
+        for word in text.replace("\ufffd", "?").split():
+            readings, width = self._word(word)
+            analysed += [(start + offset, end + offset, reading) for start, end, reading in readings]
+            offset += width
+        return analysed
+
+    def _analyse_word(self, word: str) -> tuple[tuple[tuple[int, int, tuple], ...], int]:
+        readings = tuple(self.inner.analyse(word))
+        return readings, max((end for _, end, _ in readings), default=0)
 
 
 def lemma_of(base: str) -> str:
@@ -65,10 +87,15 @@ class PolishAnalyzer:
         """Terms of an indexed text: every distinct lemma of each word (Morfeusz may offer several)."""
         if not self.lemmatize:
             return self._surface_terms(text)
-        terms: list[str] = []
-        for surface, lemmas in self._analyse(text):
-            terms.extend(lemmas if lemmas is not None else [fold(surface)])
-        return [t for t in terms if t not in POLISH_STOPWORDS]
+        return _document_terms(self._analyse(text))
+
+    def chunk_terms_and_vocabulary(self, title: str, text: str) -> tuple[list[str], dict[str, str]]:
+        """What ingest stores of a chunk, from one Morfeusz pass over its text: its terms with its
+        title's first (``document_terms``) and its ``surface_to_lemma`` map."""
+        analysed = self._analyse(text)
+        if not self.lemmatize:
+            return self._surface_terms(f"{title}\n{text}"), _surface_map(analysed)
+        return _document_terms(self._analyse(title) + analysed), _surface_map(analysed)
 
     def query_terms(self, text: str, vocabulary: dict[str, str] | None = None) -> list[str]:
         """Terms of a query; unknown words are mapped through ``vocabulary`` (folded surface → lemma)."""
@@ -99,11 +126,7 @@ class PolishAnalyzer:
 
     def surface_to_lemma(self, text: str) -> dict[str, str]:
         """Folded surface form → first lemma, for resolving query words typed without diacritics."""
-        mapping: dict[str, str] = {}
-        for surface, lemmas in self._analyse(text):
-            if lemmas:
-                mapping.setdefault(fold(surface), lemmas[0])
-        return mapping
+        return _surface_map(self._analyse(text))
 
     def _surface_terms(self, text: str) -> list[str]:
         return [t for t in (fold(w) for w in words(text)) if t not in POLISH_STOPWORDS]
@@ -121,6 +144,21 @@ class PolishAnalyzer:
                     lemmas.append(lemma_of(base))
             by_position[(start, end)] = (surface, lemmas)
         return list(by_position.values())
+
+
+def _document_terms(analysed: list[tuple[str, list[str] | None]]) -> list[str]:
+    terms: list[str] = []
+    for surface, lemmas in analysed:
+        terms.extend(lemmas if lemmas is not None else [fold(surface)])
+    return [t for t in terms if t not in POLISH_STOPWORDS]
+
+
+def _surface_map(analysed: list[tuple[str, list[str] | None]]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for surface, lemmas in analysed:
+        if lemmas:
+            mapping.setdefault(fold(surface), lemmas[0])
+    return mapping
 
 
 TYPO_CUTOFF = 0.85  # difflib ratio: one slip in a word of seven letters or more
@@ -211,8 +249,3 @@ def _root(lemma: str) -> str:
             lemma = lemma[len(prefix) :]
             break
     return lemma[:_ROOT_CHARS] if len(lemma) >= _ROOT_CHARS + 2 else ""
-
-
-def terms_for_index(analyzer: PolishAnalyzer, title: str, text: str) -> str:
-    """The space-joined terms stored with a chunk in Chroma (title counts: it names the visit)."""
-    return " ".join(analyzer.document_terms(f"{title}\n{text}"))

@@ -225,11 +225,14 @@ class ChunkStore:
         got = self._call(get_all, self.collection, where=where, include=["metadatas"])
         return {m["path"] for m in got["metadatas"] or [] if m and "path" in m}
 
-    def mark_indexed(self, record: FileRecord) -> None:
-        """The last write of a file: from now on it counts as indexed."""
-        stamp = record.indexed_at or datetime.now(timezone.utc).isoformat(timespec="seconds")
-        self._call(self.files.upsert, ids=[_file_id(record.path)], documents=[record.path], embeddings=[NO_VECTOR],
-                   metadatas=[{**asdict(record), "indexed_at": stamp}])
+    def mark_indexed(self, records: list[FileRecord]) -> None:
+        """The last write of these files: from now on they count as indexed."""
+        if not records:
+            return
+        now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self._call(self.files.upsert, ids=[_file_id(r.path) for r in records], documents=[r.path for r in records],
+                   embeddings=[NO_VECTOR] * len(records),
+                   metadatas=[{**asdict(r), "indexed_at": r.indexed_at or now} for r in records])
 
     def unmark(self, path: str) -> None:
         """Stop trusting a file's record, so that the next ingest writes the file again."""
@@ -254,16 +257,26 @@ class ChunkStore:
     def chunk_ids(self, path: str) -> list[str]:
         return self._call(self.collection.get, where={"path": path}, include=[])["ids"]
 
+    def chunk_ids_of(self, paths: list[str]) -> dict[str, list[str]]:
+        """Path → ids of its chunks, committed or half written, for several files in one read."""
+        if not paths:
+            return {}
+        got = self._call(get_all, self.collection, where={"path": {"$in": paths}}, include=["metadatas"])
+        ids: dict[str, list[str]] = {path: [] for path in paths}
+        for chunk_id, metadata in zip(got["ids"], got["metadatas"] or []):
+            ids.setdefault((metadata or {}).get("path", ""), []).append(chunk_id)
+        return ids
+
     def delete(self, ids: list[str]) -> None:
         """Delete chunks and their sentences."""
         if ids:
             self._call(self.collection.delete, ids=ids)
             self._call(self.sentences.delete, where={"chunk_id": {"$in": ids}})
 
-    def add_sentences(self, path: str, chunks: list[tuple[str, list[str], list[list[float]]]]) -> None:
-        """Write the sentences of one file's chunks, given as (chunk id, sentences, vectors): in calls of
-        up to ``SENTENCE_BATCH`` records, not one per chunk (each call costs ~20 ms of Chroma's own)."""
-        records = [(f"{chunk_id}:{i}", sentence, vector, chunk_id) for chunk_id, sentences, vectors in chunks
+    def add_sentences(self, chunks: list[tuple[str, str, list[str], list[list[float]]]]) -> None:
+        """Write the sentences of chunks, given as (path, chunk id, sentences, vectors): in calls of up to
+        ``SENTENCE_BATCH`` records, not one per chunk (each call costs ~20 ms of Chroma's own)."""
+        records = [(f"{chunk_id}:{i}", sentence, vector, chunk_id, path) for path, chunk_id, sentences, vectors in chunks
                    for i, (sentence, vector) in enumerate(zip(sentences, vectors))]
         for start in range(0, len(records), SENTENCE_BATCH):
             batch = records[start:start + SENTENCE_BATCH]
@@ -272,7 +285,7 @@ class ChunkStore:
                 ids=[r[0] for r in batch],
                 documents=[r[1] for r in batch],
                 embeddings=[r[2] for r in batch],
-                metadatas=[{"chunk_id": r[3], "path": path} for r in batch],
+                metadatas=[{"chunk_id": r[3], "path": r[4]} for r in batch],
             )
 
     def sentence_count(self, path: str) -> int:

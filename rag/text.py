@@ -21,9 +21,16 @@ _ENGLISH_HINTS = frozenset(
 _WORD = re.compile(r"\w+", re.UNICODE)
 
 
+# Polish letters folded by table: what NFKD and dropping the combining marks give them, without a
+# Python loop over every character (fold runs for every word at ingest); "ł" has no decomposition.
+_POLISH_FOLD = str.maketrans("ąćęłńóśźż", "acelnoszz")
+
+
 def fold(text: str) -> str:
-    """Lower-case and strip diacritics, so "Jesteś" and "jestes" meet ("ł" has no decomposition)."""
-    text = text.lower().replace("ł", "l")
+    """Lower-case and strip diacritics, so "Jesteś" and "jestes" meet."""
+    text = text.lower().translate(_POLISH_FOLD)
+    if text.isascii():
+        return text
     return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
 
 

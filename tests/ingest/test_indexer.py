@@ -76,6 +76,41 @@ def test_bad_file_is_reported_and_what_was_indexed_before_is_kept(settings, docs
     assert {c.metadata["source"] for c in _store(settings).all_chunks()} == {"oslo.txt", "razem.txt"}
 
 
+def test_a_file_that_fails_inside_a_batch_costs_only_itself(settings, docs, monkeypatch):
+    import ingest.indexer
+
+    (docs / "trzeci.txt").write_text(VISIT.replace("Oslo", "Bergen"), encoding="utf-8")
+    real = ingest.indexer.embed_chunks
+
+    def failing_on_razem(model, nodes, how):
+        if any(n.metadata["source"] == "razem.txt" for n in nodes):
+            raise ValueError("a tokenizer bug")
+        return real(model, nodes, how)
+
+    monkeypatch.setattr(ingest.indexer, "embed_chunks", failing_on_razem)
+    report = Indexer(settings.replace(ingest_batch_chunks=1000), progress=False).run([docs])
+    assert report.added == [str(docs / "oslo.txt"), str(docs / "trzeci.txt")]
+    assert len(report.errors) == 1 and "razem.txt" in report.errors[0] and "a tokenizer bug" in report.errors[0]
+    assert set(_store(settings).indexed_files()) == {str(docs / "oslo.txt"), str(docs / "trzeci.txt")}
+    assert {c.metadata["source"] for c in _store(settings).all_chunks()} == {"oslo.txt", "trzeci.txt"}
+
+
+def test_files_written_in_small_batches_make_the_same_store(settings, docs, tmp_path):
+    (docs / "trzeci.txt").write_text(VISIT.replace("Oslo", "Bergen"), encoding="utf-8")
+    one_by_one = settings.replace(data_dir=tmp_path / "small", ingest_batch_chunks=1)
+    Indexer(settings, progress=False).run([docs])
+    Indexer(one_by_one, progress=False).run([docs])
+
+    def contents(s: Settings) -> tuple:
+        store = _store(s)
+        chunks = sorted((c.chunk_id, c.text) for c in store.all_chunks())
+        sentences = sorted(store.sentences.get(include=["documents"])["ids"])
+        records = {k: (r.chunks, r.sentences) for k, r in store.indexed_files().items()}
+        return chunks, sentences, records
+
+    assert contents(settings) == contents(one_by_one)
+
+
 def test_chunks_carry_citable_metadata(settings, docs):
     Indexer(settings, progress=False).run([docs])
     [chunk, *_] = [c for c in _store(settings).all_chunks() if c.metadata["source"] == "oslo.txt"]

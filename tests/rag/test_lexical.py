@@ -48,3 +48,14 @@ def test_derivational_family_through_the_root_index_is_every_lemma_sharing_the_r
         roots = {_root(t) for t in lemmas} - {""}
         assert vocabulary.family(lemmas) == {t for t in vocabulary.lemmas if _root(t) in roots}
     assert {"dofinansowac", "finansowac"} <= vocabulary.family(["sfinansowac"])
+
+
+def test_word_by_word_analysis_equals_one_morfeusz_call_on_the_whole_text():
+    from rag.lexical import morfeusz
+
+    text = ("Mógłbym\xa0zapytać:  czy 12 500 zł trafiło do Fundacji „Nowy Dom”?\tPaństwo Nowakowie, "
+            "tel. 600-100-200, e-mail: biuro@przyklad.pl … a\ufffdb")
+    analyser = morfeusz()
+    whole = list(analyser.inner.analyse(text.replace("\ufffd", "?")))
+    assert analyser.analyse(text) == whole
+    assert analyser.analyse(text) == whole  # the second time from the word cache
