@@ -10,7 +10,6 @@ files with the real model (``measure_ingest``).
 
 from __future__ import annotations
 
-import hashlib
 import multiprocessing
 import shutil
 import time
@@ -26,7 +25,7 @@ from ingest.sentence_vectors import embed_chunks, titled
 from rag.config import Settings
 from rag.embedding import load_embed_model, model_fingerprint
 from rag.lexical import PolishAnalyzer
-from rag.store import ChunkStore, FileRecord
+from rag.store import ChunkStore, FileRecord, file_facts
 from rag.text import passage_sentences
 
 NOISE = 0.01  # per dimension: a noisy copy keeps a cosine of ~0.98 to its sample vector
@@ -94,15 +93,8 @@ def build_store(settings: Settings, files: list[Path], sample: Sample, real: set
     def flush() -> None:
         start = time.perf_counter()
         vector_store.add(pending_nodes)
-        for i in range(0, len(pending_sentences), 5000):
-            part = pending_sentences[i: i + 5000]
-            store.sentences.upsert(ids=[p[0] for p in part], documents=[p[1] for p in part],
-                                   embeddings=[p[2] for p in part], metadatas=[p[3] for p in part])
-        store.files.upsert(
-            ids=[hashlib.sha1(r.path.encode()).hexdigest() for r in pending_records],
-            documents=[r.path for r in pending_records], embeddings=[[1.0]] * len(pending_records),
-            metadatas=[{"path": r.path, "ingest_key": r.ingest_key, "chunks": r.chunks, "sentences": r.sentences}
-                       for r in pending_records])
+        store.add_sentences(pending_sentences)  # the store's own writes, as `rag ingest` makes them
+        store.mark_indexed(pending_records)
         totals["writing_s"] += time.perf_counter() - start
         pending_nodes.clear(), pending_sentences.clear(), pending_records.clear()
 
@@ -119,11 +111,11 @@ def build_store(settings: Settings, files: list[Path], sample: Sample, real: set
             node.embedding = vector
         it = iter(sentence_vectors)
         for node, sentences in pairs:
-            for i, (sentence, _) in enumerate(sentences):
-                pending_sentences.append((f"{node.id_}:{i}", sentence, next(it), {"chunk_id": node.id_, "path": key}))
+            pending_sentences.append((key, node.id_, [s for s, _ in sentences], [next(it) for _ in sentences]))
         count = sum(len(ss) for _, ss in pairs)
         pending_nodes.extend(nodes)
-        pending_records.append(FileRecord(key, nodes[0].metadata["ingest_key"], len(nodes), count))
+        pending_records.append(FileRecord(key, nodes[0].metadata["ingest_key"], len(nodes), count,
+                                          **file_facts([n.metadata for n in nodes])))
         totals["chunks"] += len(nodes)
         totals["sentences"] += count
         totals["files"] += 1
