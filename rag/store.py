@@ -255,7 +255,7 @@ class ChunkStore:
     # --- chunks and sentences -------------------------------------------------------------------
 
     def chunk_ids(self, path: str) -> list[str]:
-        return self._call(self.collection.get, where={"path": path}, include=[])["ids"]
+        return self.chunk_ids_of([path])[path]
 
     def chunk_ids_of(self, paths: list[str]) -> dict[str, list[str]]:
         """Path → ids of its chunks, committed or half written, for several files in one read."""
