@@ -112,7 +112,7 @@ class Indexer:
             except RagError:
                 raise  # the store or the model failed: no later file would fare better
             except Exception as error:  # a reader or splitter bug must not cost the files after this one
-                report.errors.append(f"{path}: could not be indexed ({type(error).__name__}: {error})")
+                report.errors.append(_could_not_index(key, error))
         writer.flush()
 
         present = {str(f) for f in files}
@@ -177,19 +177,20 @@ class _BatchWriter:
 
     def flush(self) -> None:
         batch, self.pending = self.pending, []
-        if not batch:
-            return
+        if batch:
+            self._write_and_report(batch)
+
+    def _write_and_report(self, batch: list[_File]) -> None:
         try:
             self._write(batch)
         except RagError:
             raise
         except Exception as error:
-            if len(batch) == 1:
-                self.report.errors.append(f"{batch[0].key}: could not be indexed ({type(error).__name__}: {error})")
-                return
-            for file in batch:
-                self.pending = [file]
-                self.flush()
+            if len(batch) > 1:  # written again file by file, so one bad file costs only itself
+                for file in batch:
+                    self._write_and_report([file])
+            else:
+                self.report.errors.append(_could_not_index(batch[0].key, error))
             return
         for file in batch:
             (self.report.updated if file.updated else self.report.added).append(file.key)
@@ -211,6 +212,10 @@ class _BatchWriter:
             FileRecord(f.key, f.ingest_key, len(f.nodes), sum(len(embedded[n.id_].sentences) for n in f.nodes),
                        **file_facts([n.metadata for n in f.nodes]))
             for f in batch])
+
+
+def _could_not_index(key: str, error: Exception) -> str:
+    return f"{key}: could not be indexed ({type(error).__name__}: {error})"
 
 
 def prepare_corpus(settings: Settings) -> float:

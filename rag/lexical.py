@@ -93,9 +93,8 @@ class PolishAnalyzer:
         """What ingest stores of a chunk, from one Morfeusz pass over its text: its terms with its
         title's first (``document_terms``) and its ``surface_to_lemma`` map."""
         analysed = self._analyse(text)
-        if not self.lemmatize:
-            return self._surface_terms(f"{title}\n{text}"), _surface_map(analysed)
-        return _document_terms(self._analyse(title) + analysed), _surface_map(analysed)
+        text_terms = _document_terms(analysed) if self.lemmatize else self._surface_terms(text)
+        return self.document_terms(title) + text_terms, _surface_map(analysed)
 
     def query_terms(self, text: str, vocabulary: dict[str, str] | None = None) -> list[str]:
         """Terms of a query; unknown words are mapped through ``vocabulary`` (folded surface → lemma)."""
