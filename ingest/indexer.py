@@ -26,7 +26,7 @@ from ingest.reader import read_articles, unsupported_reason
 from ingest.sentence_vectors import embed_chunks
 from rag.config import Settings
 from rag.corpus import Corpus, cache_folder
-from rag.embedding import load_embed_model, model_fingerprint
+from rag.embedding import load_embed_model, model_fingerprint, release_embed_model
 from rag.errors import EmptyIndex, InvalidDocument, RagError
 from rag.lexical import PolishAnalyzer
 from rag.store import (STAGING_SUFFIX, ChunkStore, FileRecord, drop_collections, file_facts,
@@ -78,9 +78,14 @@ class IngestReport:
 class Indexer:
     """``run(paths)``: make the index hold exactly the current content of those files and folders."""
 
-    def __init__(self, settings: Settings, progress: bool = True) -> None:
+    def __init__(self, settings: Settings, progress: bool = True, release_model: bool = False) -> None:
+        """``release_model``: the process ends with this ingest (``rag ingest``), so the embedding model
+        (~0.7 GB with torch's buffers) is let go once the last batch is embedded, before that batch is
+        written: writing loads Chroma's vector indexes (1.2 GB at 10^5 chunks), and the two together
+        set the peak. A process that ingests again (the chat's upload, tests) keeps its model."""
         self.settings = settings
         self.progress = progress
+        self.release_model = release_model
 
     def run(self, paths: list[Path] | None = None, rebuild: bool = False) -> IngestReport:
         """Sync the files; with ``rebuild``, build a fresh index beside the live one and swap it in at
@@ -113,7 +118,7 @@ class Indexer:
                 raise  # the store or the model failed: no later file would fare better
             except Exception as error:  # a reader or splitter bug must not cost the files after this one
                 report.errors.append(_could_not_index(key, error))
-        writer.flush()
+        writer.flush(last=self.release_model)
 
         present = {str(f) for f in files}
         # Named files only (`rag ingest FILE`): no other path can be under them, so read only theirs.
@@ -165,20 +170,26 @@ class _BatchWriter:
 
     def __init__(self, settings: Settings, store: ChunkStore, report: IngestReport) -> None:
         self.settings, self.store, self.report = settings, store, report
-        self.embed_model = load_embed_model(settings)
         self.vector_store = store.vector_store()
         self.splitter, self.analyzer = make_splitter(settings), PolishAnalyzer()
         self.pending: list[_File] = []
+        self.release_after_embedding = False
 
     def add(self, file: _File) -> None:
         self.pending.append(file)
         if sum(len(f.nodes) for f in self.pending) >= self.settings.ingest_batch_chunks:
             self.flush()
 
-    def flush(self) -> None:
+    def flush(self, last: bool = False) -> None:
+        """Write what is pending; ``last``: nothing more will be embedded, so the model is released
+        between embedding this batch and writing it (see :class:`Indexer`)."""
         batch, self.pending = self.pending, []
+        self.release_after_embedding = last
         if batch:
             self._write_and_report(batch)
+        elif last:  # the last file filled a batch that is written already: release before deriving
+            self.release_after_embedding = False
+            release_embed_model()
 
     def _write_and_report(self, batch: list[_File]) -> None:
         try:
@@ -199,7 +210,11 @@ class _BatchWriter:
     def _write(self, batch: list[_File]) -> None:
         old_ids = self.store.chunk_ids_of([f.key for f in batch])  # committed or half written
         nodes = [node for file in batch for node in file.nodes]
-        embedded = dict(zip((n.id_ for n in nodes), embed_chunks(self.embed_model, nodes, self.settings.sentence_vectors)))
+        embedded = dict(zip((n.id_ for n in nodes), embed_chunks(load_embed_model(self.settings), nodes,
+                                                                 self.settings.sentence_vectors)))
+        if self.release_after_embedding:
+            self.release_after_embedding = False  # a batch retried file by file loads it once more
+            release_embed_model()
         for node in nodes:
             node.embedding = embedded[node.id_].vector
         if nodes:

@@ -51,7 +51,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest.indexer import Indexer
 
-    report = Indexer(_settings(args), progress=not args.quiet).run(
+    report = Indexer(_settings(args), progress=not args.quiet, release_model=True).run(
         [Path(p) for p in args.paths] or None, rebuild=args.rebuild
     )
     print(report.summary())

@@ -122,7 +122,7 @@ def reingest(args: argparse.Namespace) -> None:
     settings = Settings.load()
     load_embed_model(settings)
     start = time.perf_counter()
-    report = Indexer(settings, progress=False).run([Path(args.file)])
+    report = Indexer(settings, progress=False, release_model=True).run([Path(args.file)])  # as `rag ingest`
     print(json.dumps({"sync_s": time.perf_counter() - start, "corpus_s": report.corpus_s,
                       "updated": len(report.updated), "added": len(report.added),
                       "chunks_written": report.chunks_written, "peak_rss_mb": _peak_rss_mb()}))

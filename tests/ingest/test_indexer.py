@@ -6,6 +6,7 @@ import pytest
 
 from ingest.indexer import Indexer
 from rag.config import Settings
+from rag.embedding import load_embed_model
 from rag.errors import ModelMismatch
 from rag.store import ChunkStore
 
@@ -95,20 +96,36 @@ def test_a_file_that_fails_inside_a_batch_costs_only_itself(settings, docs, monk
     assert {c.metadata["source"] for c in _store(settings).all_chunks()} == {"oslo.txt", "trzeci.txt"}
 
 
+def _contents(s: Settings) -> tuple:
+    store = _store(s)
+    chunks = sorted((c.chunk_id, c.text) for c in store.all_chunks())
+    sentences = sorted(store.sentences.get(include=["documents"])["ids"])
+    records = {k: (r.chunks, r.sentences) for k, r in store.indexed_files().items()}
+    return chunks, sentences, records
+
+
 def test_files_written_in_small_batches_make_the_same_store(settings, docs, tmp_path):
     (docs / "trzeci.txt").write_text(VISIT.replace("Oslo", "Bergen"), encoding="utf-8")
     one_by_one = settings.replace(data_dir=tmp_path / "small", ingest_batch_chunks=1)
     Indexer(settings, progress=False).run([docs])
     Indexer(one_by_one, progress=False).run([docs])
+    assert _contents(settings) == _contents(one_by_one)
 
-    def contents(s: Settings) -> tuple:
-        store = _store(s)
-        chunks = sorted((c.chunk_id, c.text) for c in store.all_chunks())
-        sentences = sorted(store.sentences.get(include=["documents"])["ids"])
-        records = {k: (r.chunks, r.sentences) for k, r in store.indexed_files().items()}
-        return chunks, sentences, records
 
-    assert contents(settings) == contents(one_by_one)
+def test_an_ingest_that_lets_its_model_go_before_the_last_batch_writes_the_same_store(settings, docs, tmp_path,
+                                                                                        monkeypatch):
+    import ingest.indexer
+
+    released = []
+    real = ingest.indexer.release_embed_model
+    monkeypatch.setattr(ingest.indexer, "release_embed_model", lambda: released.append(1) or real())
+    (docs / "trzeci.txt").write_text(VISIT.replace("Oslo", "Bergen"), encoding="utf-8")
+    releasing = settings.replace(data_dir=tmp_path / "releasing", ingest_batch_chunks=2)  # several batches
+    Indexer(settings, progress=False).run([docs])
+    Indexer(releasing, progress=False, release_model=True).run([docs])
+    assert _contents(settings) == _contents(releasing)
+    assert released == [1]  # once, after the last batch was embedded
+    assert len(load_embed_model(settings).get_text_embedding("Wizyta w Oslo")) == 384  # loads again
 
 
 def test_chunks_carry_citable_metadata(settings, docs):
