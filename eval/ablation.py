@@ -2,8 +2,8 @@
 
 Answering components are switched off by writing a variant of the fitted model file (a ranker that
 knows only the e5 similarity, no elaborating neighbour, no length cap, no refusal), so no setting
-exists only for this script; retrieval modes and fusions are the ``retrieval`` and ``fusion``
-settings. One Markdown table per question set.
+exists only for this script; retrieval modes, fusions and the dictionary are the ``retrieval``, ``fusion``
+and ``english_dictionary`` settings. One Markdown table per question set.
 
     python -m eval.ablation [--qa FILE ...] [--corpus DIR ...]
 """
@@ -51,6 +51,8 @@ VARIANTS = (
     Variant("no elaborating neighbour", composition={"neighbour_ratio": 1.01}),
     Variant("no length cap (runners-up join by probability alone)", composition={"max_chars": 10_000}),
     Variant("refusal off (always answer)", model={"answer_threshold": 0.0}),
+    Variant("no English-Polish dictionary (English words matched by meaning and names only)",
+            settings={"english_dictionary": ""}),
 )
 
 

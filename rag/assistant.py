@@ -19,6 +19,7 @@ from rag.embedding import load_query_model, model_fingerprint
 from rag.errors import InvalidQuestion
 from rag.evidence import Evidence, SentenceScorer
 from rag.lexical import PolishAnalyzer
+from rag.bilingual import english_polish
 from rag.query import QueryAnalysis, QueryAnalyzer, QueryPart
 from rag.followup import DANGLING_NOTE
 from rag.render import render_answer, render_refusal
@@ -41,7 +42,8 @@ class Assistant:
         self.analyzer = PolishAnalyzer()
         # What every chunk stored at ingest implies, kept under the data dir (each ingest saves it).
         self.corpus = corpus = Corpus.load(self.store, self.analyzer, cache_dir=cache_folder(self.settings))
-        self.queries = QueryAnalyzer(self.analyzer, corpus.vocabulary, corpus.acronyms, corpus.known_words)
+        dictionary = english_polish(self.settings.english_dictionary) if self.settings.english_dictionary else None
+        self.queries = QueryAnalyzer(self.analyzer, corpus.vocabulary, corpus.acronyms, corpus.known_words, dictionary)
         self.retriever = build_retriever(self.settings, self.store, self.embed_model, corpus)
         self.scorer = SentenceScorer(self.embed_model, self.analyzer, corpus.idf, self.store.sentence_vectors,
                                      cache_entries=self.settings.scorer_cache_entries)

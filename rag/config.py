@@ -67,6 +67,9 @@ class Settings:
     composer: str = "extractive"  # extractive | llm
     answering_model: Path | None = None  # default: rag/models/answering.json, fitted by `python -m eval.fit_answering`
     max_answer_sentences: int = 3  # per answer; a two-part question shares it between its parts
+    # English question words are matched through this English-Polish dictionary (dictd files without
+    # .index/.dict.dz; Debian's dict-freedict-eng-pol, installed by .ci/setup as root); "" or missing: not
+    english_dictionary: str = "/usr/share/dictd/freedict-eng-pol"
     scorer_cache_entries: int = 50_000  # sentence vectors and lemma sets kept in memory (~1.5 KB a vector)
     max_question_chars: int = 2000
 

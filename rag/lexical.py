@@ -8,6 +8,7 @@ the indexed vocabulary by its folded surface form, which maps it to the lemma it
 from __future__ import annotations
 
 import difflib
+from collections.abc import Callable
 from functools import cache, cached_property, lru_cache
 
 import numpy as np
@@ -102,9 +103,11 @@ class PolishAnalyzer:
             return self._surface_terms(text)
         return [t for group in self.query_term_groups(text, vocabulary) for t in group]
 
-    def query_term_groups(self, text: str, vocabulary: dict[str, str] | None = None) -> list[list[str]]:
+    def query_term_groups(self, text: str, vocabulary: dict[str, str] | None = None,
+                          alternatives: Callable[[str], list[str]] | None = None) -> list[list[str]]:
         """One list of alternative lemmas per query word ("Krakowie" → krakow, krak, kraka): a word
-        counts once however many readings Morfeusz offers."""
+        counts once however many readings Morfeusz offers. ``alternatives``: more lemmas for a word,
+        by its surface form (an English word's Polish translations)."""
         vocabulary = as_vocabulary(vocabulary)
         known = vocabulary.lemmas
         groups: list[list[str]] = []
@@ -113,6 +116,8 @@ class PolishAnalyzer:
                 lemmas = [vocabulary.closest(fold(surface)) or fold(surface)]
             if known and not known.intersection(lemmas):
                 lemmas = lemmas + sorted(vocabulary.family(lemmas))
+            if alternatives is not None:
+                lemmas = lemmas + [t for t in alternatives(surface) if t not in lemmas]
             kept = [t for t in lemmas if t not in POLISH_STOPWORDS]
             if kept:
                 groups.append(kept)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rag.acronyms import Acronyms
+from rag.bilingual import EnglishPolish
 from rag.followup import dangling, part_queries, points_back, resolve, split_parts
 from rag.lexical import PolishAnalyzer, closest_known
 from rag.shapes import expected_shape, focus_noun, names_in, numbers_in
@@ -47,11 +48,12 @@ class QueryAnalyzer:
     """Reads questions against what the index knows (its vocabulary and acronyms)."""
 
     def __init__(self, analyzer: PolishAnalyzer, vocabulary: dict[str, str], acronyms: Acronyms,
-                 known_words: set[str]) -> None:
+                 known_words: set[str], dictionary: EnglishPolish | None = None) -> None:
         self.analyzer = analyzer
         self.vocabulary = vocabulary
         self.acronyms = acronyms
         self.known_words = known_words
+        self.dictionary = dictionary  # English question words → Polish (rag.bilingual); None: not installed
 
     def run(self, question: str, history: list[str] | None = None, split: bool = True) -> QueryAnalysis:
         """``history``: earlier questions, oldest first, for follow-ups; ``split=False`` for briefings."""
@@ -59,14 +61,19 @@ class QueryAnalyzer:
         parts = split_parts(question) if split and query == question else [question]
         queries = part_queries(parts, self.terms) if len(parts) > 1 else [query]
         followup = query != question  # resolved against an earlier question
-        return QueryAnalysis(question, detect_lang(question),
-                             tuple(self._part(text, q, followup) for text, q in zip(parts, queries)),
+        lang = detect_lang(question)
+        # A briefing's topic (split=False) is not translated: its items are chosen by the names and places
+        # it names and by the share of its other words an item contains, and a translated general word
+        # ("contacts" → kontakt) would become a word every item must contain.
+        translate = split and lang == "en" and self.dictionary is not None
+        return QueryAnalysis(question, lang,
+                             tuple(self._part(text, q, followup, translate) for text, q in zip(parts, queries)),
                              dangling=split and dangling(question, history or [], self.terms))
 
     def terms(self, text: str) -> list[str]:
         return self.analyzer.query_terms(text, self.vocabulary)
 
-    def _part(self, text: str, query: str, followup: bool = False) -> QueryPart:
+    def _part(self, text: str, query: str, followup: bool = False, translate: bool = False) -> QueryPart:
         query = self.acronyms.expand(query, printed=self.vocabulary)
         focus = focus_noun(text)
         shape = expected_shape(text)
@@ -83,13 +90,23 @@ class QueryAnalyzer:
         return QueryPart(
             text=text,
             query=query,
-            groups=tuple(tuple(g) for g in self.analyzer.query_term_groups(weighed, self.vocabulary)),
+            groups=tuple(tuple(g) for g in self.analyzer.query_term_groups(
+                weighed, self.vocabulary, self._polish if translate else None)),
             focus=frozenset(self.terms(focus)) if focus else frozenset(),
             names=frozenset(t for name in names for t in self.terms(name)),
             shape=shape.name if shape else "",
             numbers=frozenset(numbers),
             unknown_names=tuple(n for n in names if not self._known(n)),
         )
+
+    def _polish(self, word: str) -> list[str]:
+        """Lemmas of the Polish translations of an English word that the documents use ("participants"
+        → uczestnik); none for a name ("Oslo", "Kraków"), which the documents spell as the question does."""
+        if word[:1].isupper() and not word.isupper():
+            return []
+        translated = " ".join(self.dictionary.translations(word))
+        lemmas = dict.fromkeys(t for group in self.analyzer.word_lemmas(translated) for t in group)
+        return [t for t in lemmas if t in self.known_words]
 
     def _known(self, name: str) -> bool:
         """A name is known when its folded form, one of its lemmas, or a spelling one typo away

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import os
 import shutil
 import signal
@@ -65,3 +66,32 @@ def chroma_server(tmp_path: Path):
         if server.process and server.process.poll() is None:
             server.resume()
         server.stop()
+
+
+_B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+
+
+def _dictd_number(value: int) -> str:
+    digits = ""
+    while True:
+        digits = _B64[value % 64] + digits
+        value //= 64
+        if not value:
+            return digits
+
+
+@pytest.fixture
+def write_dictionary(tmp_path):
+    """Writes a dictd dictionary (headword → entry text) under tmp_path; returns its path stem."""
+    def write(entries: dict[str, str]) -> Path:
+        text, index = b"", []
+        for headword, entry in sorted(entries.items()):
+            data = entry.encode("utf-8")
+            index.append(f"{headword}\t{_dictd_number(len(text))}\t{_dictd_number(len(data))}")
+            text += data
+        stem = tmp_path / "test-eng-pol"
+        Path(f"{stem}.index").write_text("00databaseshort\tA\tB\n" + "\n".join(index) + "\n", encoding="utf-8")
+        Path(f"{stem}.dict.dz").write_bytes(gzip.compress(text))
+        return stem
+
+    return write

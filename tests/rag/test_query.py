@@ -1,6 +1,7 @@
 """Query analysis: one reading of a question against what the index knows."""
 
 from rag.acronyms import Acronyms
+from rag.bilingual import EnglishPolish
 from rag.lexical import PolishAnalyzer
 from rag.query import QueryAnalyzer
 
@@ -35,3 +36,18 @@ def test_language_and_years_are_read_once_for_the_question():
     analysis = _analyzer().run("When did the guests from Vienna come in 2019?")
     assert analysis.lang == "en"
     assert analysis.parts[0].numbers == {"2019"}
+
+
+def test_an_english_word_is_matched_through_the_polish_words_the_documents_use(write_dictionary):
+    dictionary = EnglishPolish.open(write_dictionary({
+        "workshop": "workshop <N>\n  warsztat, pracownia\n", "vienna": "Vienna <N>\n  Wiedeń\n"}))
+    plain, bridged = _analyzer(), _analyzer()
+    bridged.dictionary = dictionary
+    groups = bridged.run("Were there workshops with guests from Vienna?").parts[0].groups
+    assert any("warsztat" in g for g in groups)  # "pracownia" is in no document: not added
+    assert not any("pracownia" in g or "wieden" in g for g in groups)  # a name is the documents' own
+    assert not any("warsztat" in g for g in plain.run("Were there workshops with guests from Vienna?").parts[0].groups)
+    polish = "Czy były warsztaty dla opiekunek?"
+    assert bridged.run(polish).parts[0].groups == plain.run(polish).parts[0].groups
+    topic = "Workshops with guests from Vienna"  # a briefing's topic: its general words are not translated
+    assert bridged.run(topic, split=False).parts[0].groups == plain.run(topic, split=False).parts[0].groups
