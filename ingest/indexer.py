@@ -173,7 +173,6 @@ class _BatchWriter:
         self.vector_store = store.vector_store()
         self.splitter, self.analyzer = make_splitter(settings), PolishAnalyzer()
         self.pending: list[_File] = []
-        self.release_after_embedding = False
 
     def add(self, file: _File) -> None:
         self.pending.append(file)
@@ -184,22 +183,20 @@ class _BatchWriter:
         """Write what is pending; ``last``: nothing more will be embedded, so the model is released
         between embedding this batch and writing it (see :class:`Indexer`)."""
         batch, self.pending = self.pending, []
-        self.release_after_embedding = last
         if batch:
-            self._write_and_report(batch)
+            self._write_and_report(batch, release=last)
         elif last:  # the last file filled a batch that is written already: release before deriving
-            self.release_after_embedding = False
             release_embed_model()
 
-    def _write_and_report(self, batch: list[_File]) -> None:
+    def _write_and_report(self, batch: list[_File], release: bool = False) -> None:
         try:
-            self._write(batch)
+            self._write(batch, release)
         except RagError:
             raise
         except Exception as error:
             if len(batch) > 1:  # written again file by file, so one bad file costs only itself
-                for file in batch:
-                    self._write_and_report([file])
+                for file in batch:  # the model, if it goes, goes after the last of them is embedded
+                    self._write_and_report([file], release and file is batch[-1])
             else:
                 self.report.errors.append(_could_not_index(batch[0].key, error))
             return
@@ -207,13 +204,13 @@ class _BatchWriter:
             (self.report.updated if file.updated else self.report.added).append(file.key)
             self.report.chunks_written += len(file.nodes)
 
-    def _write(self, batch: list[_File]) -> None:
+    def _write(self, batch: list[_File], release: bool) -> None:
+        """``release``: let the model go once this batch is embedded, before it is written."""
         old_ids = self.store.chunk_ids_of([f.key for f in batch])  # committed or half written
         nodes = [node for file in batch for node in file.nodes]
         embedded = dict(zip((n.id_ for n in nodes), embed_chunks(load_embed_model(self.settings), nodes,
                                                                  self.settings.sentence_vectors)))
-        if self.release_after_embedding:
-            self.release_after_embedding = False  # a batch retried file by file loads it once more
+        if release:
             release_embed_model()
         for node in nodes:
             node.embedding = embedded[node.id_].vector

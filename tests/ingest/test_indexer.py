@@ -214,3 +214,22 @@ def test_an_ingest_stores_the_analysis_of_chunks_written_before_it_was_stored(se
     for text, metadata in zip(after["documents"], after["metadatas"]):
         assert ChunkAnalysis.stored(metadata) == ChunkAnalysis.of(PolishAnalyzer(), text)
     assert _corpus(settings).from_cache
+
+
+def test_a_failed_batch_retried_file_by_file_lets_the_model_go_once_after_its_last_file(settings, docs, monkeypatch):
+    import ingest.indexer
+
+    released, real = [], ingest.indexer.embed_chunks
+    monkeypatch.setattr(ingest.indexer, "release_embed_model", lambda: released.append(1))
+    (docs / "trzeci.txt").write_text(VISIT.replace("Oslo", "Bergen"), encoding="utf-8")
+
+    def failing_on_razem(model, nodes, how):
+        if any(n.metadata["source"] == "razem.txt" for n in nodes):
+            raise ValueError("a tokenizer bug")
+        return real(model, nodes, how)
+
+    monkeypatch.setattr(ingest.indexer, "embed_chunks", failing_on_razem)
+    report = Indexer(settings.replace(ingest_batch_chunks=1000), progress=False, release_model=True).run([docs])
+    assert report.added == [str(docs / "oslo.txt"), str(docs / "trzeci.txt")] and len(report.errors) == 1
+    assert released == [1]
+
