@@ -29,7 +29,7 @@ from rag.corpus import Corpus, cache_folder
 from rag.embedding import load_embed_model, model_fingerprint, release_embed_model
 from rag.errors import EmptyIndex, InvalidDocument, RagError
 from rag.lexical import PolishAnalyzer
-from rag.store import (STAGING_SUFFIX, ChunkStore, FileRecord, drop_collections, file_facts,
+from rag.store import (STAGING_SUFFIX, ChunkStore, FileRecord, SentenceSet, drop_collections, file_facts,
                        forget_embedded_clients, swap_in)
 
 
@@ -216,8 +216,8 @@ class _BatchWriter:
             node.embedding = embedded[node.id_].vector
         if nodes:
             self.vector_store.add(nodes)  # the new chunks first, then their sentences …
-        self.store.add_sentences([(file.key, n.id_, embedded[n.id_].sentences, embedded[n.id_].sentence_vectors)
-                                  for file in batch for n in file.nodes])
+        self.store.add_sentences([SentenceSet(file.key, n.id_, embedded[n.id_].sentences,
+                                              embedded[n.id_].sentence_vectors) for file in batch for n in file.nodes])
         stale = {i for ids in old_ids.values() for i in ids} - set(embedded)
         self.store.delete(sorted(stale))  # … then drop the stale ones …
         self.store.mark_indexed([  # … then commit

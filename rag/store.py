@@ -4,7 +4,8 @@ Embedded (``PersistentClient`` on disk) by default; an ``HttpClient`` to a ``chr
 ``chroma_host`` is set. Three collections share one base name:
 
 - ``<name>``: the chunks and their vectors; it records which embedding model built it;
-- ``<name>_sentences``: every chunk's sentences with their vectors, so answers never embed at query time;
+- ``<name>_sentence_sets``: every chunk's sentences with their vectors, so answers never embed at query
+  time: one record per chunk (see :meth:`ChunkStore.add_sentences`);
 - ``<name>_files``: the manifest, one record per file whose chunks *and* sentences are all written, plus
   a version record that changes whenever an ingest changed anything (a running server reloads on it).
 
@@ -14,7 +15,9 @@ ingest killed half-way through a file leaves no record, so the next run redoes t
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import json
 import threading
 import uuid
 from dataclasses import asdict, dataclass
@@ -22,12 +25,17 @@ from datetime import datetime, timezone
 from pathlib import PurePath
 from typing import Any
 
+import numpy as np
+
 from rag.config import Settings
 from rag.errors import EmptyIndex, ModelMismatch, StoreUnavailable
 
 MODEL_KEY = "embed_model"
-SENTENCES_SUFFIX = "_sentences"
-SENTENCE_BATCH = 1000  # records per upsert: well under Chroma's own limit (its max_batch_size, ~5,000)
+SENTENCES_SUFFIX = "_sentence_sets"
+# Before ingest's pipeline version 6 a store held a record per sentence under this name: dropped when the
+# store is next opened for writing (that ingest writes every file again, its pipeline version changed).
+LEGACY_SENTENCES_SUFFIX = "_sentences"
+SENTENCE_BATCH = 500  # chunks' records per upsert (~6 MB): well under Chroma's own limit (max_batch_size, ~5,000)
 FILES_SUFFIX = "_files"
 STAGING_SUFFIX = "__rebuild"
 RETIRED_SUFFIX = "__retired"
@@ -40,6 +48,16 @@ class StoredChunk:
     chunk_id: str
     text: str
     metadata: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SentenceSet:
+    """What :meth:`ChunkStore.add_sentences` writes for one chunk."""
+
+    path: str
+    chunk_id: str
+    sentences: list[str]
+    vectors: list[list[float]]
 
 
 @dataclass(frozen=True)
@@ -186,6 +204,8 @@ class ChunkStore:
             self.sentences = self._call(self.client.get_or_create_collection, sentences_name, metadata=metadata,
                                         embedding_function=None)
             self.files = self._call(self.client.get_or_create_collection, files_name, embedding_function=None)
+            if create and settings.collection + LEGACY_SENTENCES_SUFFIX in existing_collections(self.client):
+                self._call(self.client.delete_collection, settings.collection + LEGACY_SENTENCES_SUFFIX)
         except StoreUnavailable as error:
             if not create and "does not exist" in str(error).lower():
                 raise EmptyIndex(
@@ -271,32 +291,42 @@ class ChunkStore:
         """Delete chunks and their sentences."""
         if ids:
             self._call(self.collection.delete, ids=ids)
-            self._call(self.sentences.delete, where={"chunk_id": {"$in": ids}})
+            self._call(self.sentences.delete, ids=ids)
 
-    def add_sentences(self, chunks: list[tuple[str, str, list[str], list[list[float]]]]) -> None:
-        """Write the sentences of chunks, given as (path, chunk id, sentences, vectors): in calls of up to
-        ``SENTENCE_BATCH`` records, not one per chunk (each call costs ~20 ms of Chroma's own)."""
-        records = [(f"{chunk_id}:{i}", sentence, vector, chunk_id, path) for path, chunk_id, sentences, vectors in chunks
-                   for i, (sentence, vector) in enumerate(zip(sentences, vectors))]
-        for start in range(0, len(records), SENTENCE_BATCH):
-            batch = records[start:start + SENTENCE_BATCH]
+    def add_sentences(self, chunks: list[SentenceSet]) -> None:
+        """Write the sentences of chunks: one record per chunk, its sentences (JSON) as its document and
+        their vectors packed in its metadata, in calls of up to ``SENTENCE_BATCH`` records (each call
+        costs ~20 ms of Chroma's own).
+
+        Packed by hand because Chroma holds one vector per record and indexes it: a record per sentence
+        cost an HNSW insertion each (a tenth of a 432-chunk ingest) and ~1 GB of index at 10^5 chunks,
+        for vectors that are only ever read back by chunk id. Not in the document: Chroma indexes
+        documents for full-text search, which made the packed vectors cost more than the HNSW did. The
+        record's own vector is a placeholder (Chroma wants one; nothing searches it)."""
+        for start in range(0, len(chunks), SENTENCE_BATCH):
+            batch = chunks[start:start + SENTENCE_BATCH]
             self._call(
                 self.sentences.upsert,
-                ids=[r[0] for r in batch],
-                documents=[r[1] for r in batch],
-                embeddings=[r[2] for r in batch],
-                metadatas=[{"chunk_id": r[3], "path": r[4]} for r in batch],
+                ids=[c.chunk_id for c in batch],
+                documents=[json.dumps(c.sentences, ensure_ascii=False) for c in batch],
+                embeddings=[NO_VECTOR] * len(batch),
+                metadatas=[{"path": c.path, "vectors": _pack(c.vectors, len(c.sentences))} for c in batch],
             )
 
     def sentence_count(self, path: str) -> int:
-        return len(self._call(self.sentences.get, where={"path": path}, include=[])["ids"])
+        got = self._call(self.sentences.get, where={"path": path}, include=["documents"])
+        return sum(len(json.loads(document)) for document in got["documents"])
 
-    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, list[float]]:
+    def sentence_vectors(self, chunk_ids: list[str]) -> dict[str, np.ndarray]:
         """Sentence text → vector for the sentences of these chunks."""
         if not chunk_ids:
             return {}
-        got = self._call(self.sentences.get, where={"chunk_id": {"$in": chunk_ids}}, include=["documents", "embeddings"])
-        return dict(zip(got["documents"], got["embeddings"]))
+        got = self._call(self.sentences.get, ids=chunk_ids, include=["documents", "metadatas"])
+        vectors: dict[str, np.ndarray] = {}
+        for document, metadata in zip(got["documents"], got["metadatas"]):
+            sentences = json.loads(document)
+            vectors.update(zip(sentences, _unpack(metadata["vectors"], len(sentences))))
+        return vectors
 
     def all_chunks(self, metadata_keys: tuple[str, ...] | None = None, page: int = 2000,
                    with_text: bool = True) -> list[StoredChunk]:
@@ -347,6 +377,18 @@ class ChunkStore:
             raise StoreUnavailable(
                 f"Chroma store at {where(self.settings)} failed: {error}{advice(error)}"
             ) from error
+
+
+def _pack(vectors: list[list[float]], count: int) -> str:
+    """Sentence vectors as little-endian float32 in base64: exactly what was embedded, a third of JSON's
+    size."""
+    return base64.b64encode(np.asarray(vectors, dtype="<f4").reshape(count, -1).tobytes()).decode("ascii") if count else ""
+
+
+def _unpack(packed: str, count: int) -> np.ndarray:
+    """The ``count`` rows :func:`_pack` packed."""
+    vectors = np.frombuffer(base64.b64decode(packed), dtype="<f4").astype(np.float32)
+    return vectors.reshape(count, -1) if count else vectors.reshape(0, 0)
 
 
 def _file_id(path: str) -> str:
@@ -403,9 +445,9 @@ def store_version(settings: Settings) -> str:
 
 
 def drop_collections(settings: Settings, base: str) -> None:
-    """Delete the three collections of ``base`` (a missing one is fine)."""
+    """Delete the three collections of ``base``, and one of the format before (a missing one is fine)."""
     client = open_client(settings, create=True)
-    for name in collection_names(base):
+    for name in (*collection_names(base), base + LEGACY_SENTENCES_SUFFIX):
         try:
             client.delete_collection(name)
         except Exception as error:

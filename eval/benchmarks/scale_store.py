@@ -25,7 +25,7 @@ from ingest.sentence_vectors import embed_chunks, titled
 from rag.config import Settings
 from rag.embedding import load_embed_model, model_fingerprint
 from rag.lexical import PolishAnalyzer
-from rag.store import ChunkStore, FileRecord, file_facts
+from rag.store import ChunkStore, FileRecord, SentenceSet, file_facts
 from rag.text import passage_sentences
 
 NOISE = 0.01  # per dimension: a noisy copy keeps a cosine of ~0.98 to its sample vector
@@ -111,7 +111,7 @@ def build_store(settings: Settings, files: list[Path], sample: Sample, real: set
             node.embedding = vector
         it = iter(sentence_vectors)
         for node, sentences in pairs:
-            pending_sentences.append((key, node.id_, [s for s, _ in sentences], [next(it) for _ in sentences]))
+            pending_sentences.append(SentenceSet(key, node.id_, [s for s, _ in sentences], [next(it) for _ in sentences]))
         count = sum(len(ss) for _, ss in pairs)
         pending_nodes.extend(nodes)
         pending_records.append(FileRecord(key, nodes[0].metadata["ingest_key"], len(nodes), count,
