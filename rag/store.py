@@ -295,7 +295,7 @@ class ChunkStore:
 
     def add_sentences(self, chunks: list[SentenceSet]) -> None:
         """Write the sentences of chunks: one record per chunk, its sentences (JSON) as its document and
-        their vectors packed in its metadata, in calls of up to ``SENTENCE_BATCH`` records (each call
+        their vectors packed in its metadata (:func:`_pack`), in calls of up to ``SENTENCE_BATCH`` records (each call
         costs ~20 ms of Chroma's own).
 
         Packed by hand because Chroma holds one vector per record and indexes it: a record per sentence
@@ -380,14 +380,16 @@ class ChunkStore:
 
 
 def _pack(vectors: list[list[float]], count: int) -> str:
-    """Sentence vectors as little-endian float32 in base64: exactly what was embedded, a third of JSON's
-    size."""
-    return base64.b64encode(np.asarray(vectors, dtype="<f4").reshape(count, -1).tobytes()).decode("ascii") if count else ""
+    """Sentence vectors as little-endian float16 in base64. Half precision because Chroma keeps every
+    metadata string twice (the record and its value index): in float32 the packed vectors made a 10^5-chunk
+    store 5.1 GB, against 3.6 GB with a record per sentence. A unit vector's components lose ~5e-4 of
+    their size, its cosines ~1e-5, far below what separates two sentences."""
+    return base64.b64encode(np.asarray(vectors, dtype="<f2").reshape(count, -1).tobytes()).decode("ascii") if count else ""
 
 
 def _unpack(packed: str, count: int) -> np.ndarray:
-    """The ``count`` rows :func:`_pack` packed."""
-    vectors = np.frombuffer(base64.b64decode(packed), dtype="<f4").astype(np.float32)
+    """The ``count`` rows :func:`_pack` packed, as float32."""
+    vectors = np.frombuffer(base64.b64decode(packed), dtype="<f2").astype(np.float32)
     return vectors.reshape(count, -1) if count else vectors.reshape(0, 0)
 
 
